@@ -1,0 +1,60 @@
+/**
+ * The one route table. The CDK stack turns it into API Gateway HTTP API routes and Lambda functions;
+ * the local server (infra/local) turns it into node:http routes that deliver API Gateway v2 events
+ * to the very same handler modules. Add a route here and both hosts get it.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/** public: no authorizer. user: JWT required. admin: JWT required and the handler checks the admin group. */
+export type RouteAuth = 'public' | 'user' | 'admin';
+
+export interface FunctionDef {
+  /** Module path from the repo root; it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSec: number;
+  /** node: NodejsFunction bundle. container: image Lambda with the native ML runtime (layers/ml-runtime). */
+  packaging: 'node' | 'container';
+  /** Which backing resources the function may touch; the stack grants exactly these. */
+  uses: ReadonlyArray<'catalog' | 'sessions' | 'analyses' | 'wardrobe' | 'catalogBucket' | 'uploadsBucket' | 'artifactsBucket' | 'llm'>;
+}
+
+export const functions = {
+  health: {
+    entry: 'functions/health/handler.ts',
+    description: 'Liveness and readiness probes',
+    memoryMb: 256,
+    timeoutSec: 10,
+    packaging: 'node',
+    uses: ['catalog', 'catalogBucket', 'artifactsBucket'],
+  },
+  products: {
+    entry: 'functions/products/handler.ts',
+    description: 'Product lookup and listing',
+    memoryMb: 512,
+    timeoutSec: 10,
+    packaging: 'node',
+    uses: ['catalog', 'catalogBucket'],
+  },
+} as const satisfies Record<string, FunctionDef>;
+
+export type FunctionId = keyof typeof functions;
+
+export interface RouteDef {
+  method: HttpMethod;
+  /** API Gateway path syntax: /v1/products/{id} */
+  path: string;
+  fn: FunctionId;
+  auth: RouteAuth;
+}
+
+export const routes: readonly RouteDef[] = [
+  { method: 'GET', path: '/health', fn: 'health', auth: 'public' },
+  { method: 'GET', path: '/ready', fn: 'health', auth: 'public' },
+  { method: 'GET', path: '/v1/products', fn: 'products', auth: 'public' },
+  { method: 'GET', path: '/v1/products/{id}', fn: 'products', auth: 'public' },
+];
+
+/** API Gateway route key, e.g. "GET /v1/products/{id}". */
+export const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;

@@ -1,0 +1,77 @@
+/**
+ * Ports: the small interfaces the domain needs from the outside world. Adapters (layers/core/src/adapters/*)
+ * implement them over DynamoDB, S3, SageMaker and onnxruntime; tests and the local cloud use the same adapters
+ * against local servers. No AWS imports here.
+ */
+import type { Product, ProductFilters } from './catalog/product.ts';
+
+/** Maps text and images into one space: unit vectors of `dim` dimensions. */
+export interface Encoder {
+  readonly id: string;
+  readonly version: string;
+  readonly dim: number;
+  embedText(text: string): Promise<Float32Array>;
+  /** Encoded image bytes (JPEG, PNG, WebP). */
+  embedImage(image: Uint8Array): Promise<Float32Array>;
+}
+
+export interface VectorHit {
+  id: string;
+  score: number;
+}
+
+/** Approximate nearest neighbours over unit vectors (inner product). */
+export interface VectorIndex {
+  readonly dim: number;
+  readonly size: number;
+  add(id: string, vector: Float32Array): void;
+  remove(id: string): void;
+  has(id: string): boolean;
+  /** topK best hits among ids that pass `accept` (filtered traversal, not post-filtering a fixed top-k). */
+  search(query: Float32Array, topK: number, accept?: (id: string) => boolean): VectorHit[];
+}
+
+export interface LexicalHit {
+  id: string;
+  score: number;
+}
+
+/** Lexical (BM25) retrieval over product text. */
+export interface Lexical {
+  search(text: string, topK: number, accept?: (id: string) => boolean): LexicalHit[];
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface Llm {
+  readonly id: string;
+  complete(messages: ChatMessage[], opts?: { maxTokens?: number; temperature?: number }): Promise<string>;
+}
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface CatalogRepo {
+  get(id: string): Promise<Product | undefined>;
+  getMany(ids: string[]): Promise<Product[]>;
+  put(product: Product): Promise<void>;
+  putMany(products: Product[]): Promise<{ written: number }>;
+  list(filters: ProductFilters & { category?: string }, limit: number, cursor?: string): Promise<Page<Product>>;
+  /** Every product, in pages (index builds). */
+  scan(cursor?: string, limit?: number): Promise<Page<Product>>;
+}
+
+export interface BlobStore {
+  get(key: string): Promise<Uint8Array | undefined>;
+  put(key: string, body: Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void>;
+  head(key: string): Promise<{ size: number; contentType?: string; metadata?: Record<string, string> } | undefined>;
+  delete(key: string): Promise<void>;
+  list(prefix: string): Promise<string[]>;
+  /** A URL a browser can GET (presigned locally and for private buckets). */
+  urlFor(key: string, expiresInSec?: number): Promise<string>;
+}
