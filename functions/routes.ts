@@ -58,3 +58,12 @@ export const routes: readonly RouteDef[] = [
 
 /** API Gateway route key, e.g. "GET /v1/products/{id}". */
 export const routeKey = (r: RouteDef) => `${r.method} ${r.path}`;
+
+/** S3 ObjectCreated notifications: the stack wires them to Lambda; the local cloud delivers s3rver's events. */
+export interface BucketNotificationDef {
+  bucket: 'uploads' | 'catalog' | 'artifacts';
+  prefix: string;
+  fn: FunctionId;
+}
+
+export const bucketNotifications: readonly BucketNotificationDef[] = [];

@@ -2,3 +2,4 @@
 export * from './catalog/product.ts';
 export * from './ports.ts';
 export * from './tables.ts';
+export * from './buckets.ts';
