@@ -37,6 +37,22 @@ export const functions = {
     packaging: 'node',
     uses: ['catalog', 'catalogBucket'],
   },
+  search: {
+    entry: 'functions/search/handler.ts',
+    description: 'Text, image and hybrid search; similar products (holds the HNSW index in memory)',
+    memoryMb: 3008,
+    timeoutSec: 29,
+    packaging: 'node',
+    uses: ['catalog', 'analyses', 'catalogBucket', 'uploadsBucket', 'artifactsBucket'],
+  },
+  indexer: {
+    entry: 'functions/indexer/handler.ts',
+    description: 'Builds the search index from the catalog and publishes it to the artifacts bucket',
+    memoryMb: 4096,
+    timeoutSec: 900,
+    packaging: 'container',
+    uses: ['catalog', 'catalogBucket', 'artifactsBucket'],
+  },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionId = keyof typeof functions;
@@ -54,6 +70,9 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/ready', fn: 'health', auth: 'public' },
   { method: 'GET', path: '/v1/products', fn: 'products', auth: 'public' },
   { method: 'GET', path: '/v1/products/{id}', fn: 'products', auth: 'public' },
+  { method: 'POST', path: '/v1/search', fn: 'search', auth: 'public' },
+  { method: 'GET', path: '/v1/products/{id}/similar', fn: 'search', auth: 'public' },
+  { method: 'POST', path: '/v1/admin/index/rebuild', fn: 'indexer', auth: 'admin' },
 ];
 
 /** API Gateway route key, e.g. "GET /v1/products/{id}". */
@@ -66,4 +85,7 @@ export interface BucketNotificationDef {
   fn: FunctionId;
 }
 
-export const bucketNotifications: readonly BucketNotificationDef[] = [];
+export const bucketNotifications: readonly BucketNotificationDef[] = [
+  // POST /v1/admin/index/rebuild drops a request here; the indexer builds outside API Gateway's 30 s limit.
+  { bucket: 'artifacts', prefix: 'index/requests/', fn: 'indexer' },
+];

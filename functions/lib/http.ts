@@ -40,7 +40,11 @@ const DEFAULT_MAX_BODY = 1024 * 1024;
 
 /** Turns a zod error into a 400 that names the bad field(s). */
 export function validationError(where: string, err: z.ZodError): ApiError {
-  const issues = err.issues.map((i) => ({ field: [where, ...i.path].join('.'), message: i.message }));
+  // Unknown keys carry their names in `keys`, not in `path`: name them so the 400 points at the field.
+  const issues = err.issues.map((i) => {
+    const keys = i.code === 'unrecognized_keys' ? i.keys : [];
+    return { field: [where, ...i.path, ...keys.slice(0, 1)].join('.'), message: i.message };
+  });
   const first = issues[0];
   return badRequest(`Invalid ${first?.field ?? where}: ${first?.message ?? 'invalid value'}`, { issues });
 }
@@ -90,7 +94,7 @@ export function errorEnvelopeMiddleware() {
       const requestId = request.context?.awsRequestId;
       const { status, body } = errorEnvelope(request.error, requestId);
       if (status >= 500) logger.error('request failed', { error: request.error as Error });
-      else logger.info('request rejected', { status, code: body.error.code, message: body.error.message });
+      else logger.info('request rejected', { status, code: body.error.code, reason: body.error.message });
       request.response = json(status, body, { 'x-request-id': requestId ?? '' });
     },
   };

@@ -1,0 +1,115 @@
+/**
+ * What a warm search (or indexer) process keeps between requests: the encoder (ONNX sessions), the index
+ * holder (the loaded HNSW graph) and the service over the AWS adapters. Re-created when the AWS endpoints or
+ * bucket names change (the local cloud restarting in one process), never per request.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Encoder, Product } from '#core';
+import { indexedItem } from '#core/index/artifact';
+import { tableName } from '#core/tables';
+import { dynamoDocClient } from '#core/adapters/aws/clients';
+import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
+import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
+import { s3IndexStore } from '#core/adapters/aws/index-store';
+import { IndexHolder } from '#core/index/holder';
+import { SearchService } from '#core/search/service';
+import type { UploadAnalysis, UploadLookup } from '#core/search/query-image';
+import { logger } from '#functions/lib/observability';
+
+let encoder: Promise<Encoder> | undefined;
+
+/** encoders/registry.ts picks the encoder (LOOKBOOK_ENCODER: trained by default, clip by env). */
+async function createSearchEncoder(): Promise<Encoder> {
+  const registry = '#core/encoders/registry';
+  try {
+    const mod = (await import(registry)) as { createEncoder: () => Promise<Encoder> };
+    return await mod.createEncoder();
+  } catch (err) {
+    // Until the registry lands, the CLIP path (tiny generated model in tests) is selectable by env.
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' && !/Cannot find|Failed to load|does not exist/.test((err as Error).message)) throw err;
+    if (process.env.LOOKBOOK_ENCODER !== 'clip') throw err;
+    const { clipEncoderFromEnv } = await import('#core/encoders/clip/clip-encoder');
+    return clipEncoderFromEnv();
+  }
+}
+
+/** The search encoder of this deployment (encoders/registry.ts: the trained one by default, CLIP by env). */
+export function searchEncoder(): Promise<Encoder> {
+  encoder ??= (async () => {
+    const e = await createSearchEncoder();
+    logger.info('encoder ready', { id: e.id, version: e.version, dim: e.dim });
+    return e;
+  })();
+  encoder.catch(() => (encoder = undefined));
+  return encoder;
+}
+
+/** The analyses record the vision pipeline writes per upload (issue 4), read for `imageKey` searches. */
+export const analysesLookup: UploadLookup = async (uploadId) => {
+  const r = await dynamoDocClient().send(new GetCommand({ TableName: tableName('analyses'), Key: { uploadId } }));
+  if (!r.Item) return undefined;
+  const item = r.Item as Record<string, unknown>;
+  const emb = item.embedding as { encoderId?: string; encoderVersion?: string; vector?: number[] } | undefined;
+  return {
+    status: String(item.status ?? 'pending'),
+    error: typeof item.error === 'string' ? item.error : typeof item.errorReason === 'string' ? item.errorReason : undefined,
+    embedding:
+      emb && Array.isArray(emb.vector) && emb.encoderId && emb.encoderVersion
+        ? { encoderId: emb.encoderId, encoderVersion: emb.encoderVersion, vector: emb.vector }
+        : undefined,
+  } satisfies UploadAnalysis;
+};
+
+export interface SearchRuntime {
+  holder: IndexHolder;
+  service: SearchService;
+  encoder: Encoder;
+}
+
+let runtime: { key: string; value: Promise<SearchRuntime> } | undefined;
+let holder: { key: string; value: IndexHolder } | undefined;
+
+const envKey = () => [process.env.AWS_ENDPOINT_URL_S3, process.env.AWS_ENDPOINT_URL_DYNAMODB, process.env.BUCKET_ARTIFACTS, process.env.TABLE_CATALOG].join('|');
+
+/** The process-wide index holder (also read by the readiness check). */
+export function indexHolder(): IndexHolder {
+  const key = envKey();
+  if (holder?.key !== key) {
+    holder = { key, value: new IndexHolder({ store: s3IndexStore(), log: (message, data) => logger.info(message, data ?? {}) }) };
+  }
+  return holder.value;
+}
+
+export function searchRuntime(): Promise<SearchRuntime> {
+  const key = envKey();
+  if (runtime?.key !== key) {
+    const value = (async () => {
+      const enc = await searchEncoder();
+      const h = indexHolder();
+      const service = new SearchService({
+        encoder: enc,
+        index: h,
+        catalog: new DynamoCatalogRepo(),
+        images: new S3BlobStore({ bucket: 'catalog' }),
+        uploads: new S3BlobStore({ bucket: 'uploads' }),
+        uploadLookup: analysesLookup,
+      });
+      return { holder: h, service, encoder: enc };
+    })();
+    value.catch(() => (runtime = undefined));
+    runtime = { key, value };
+  }
+  return runtime.value;
+}
+
+/**
+ * Incremental index change from any function (catalog uploads, product removals): applied to this process's
+ * live index and published as a new version that every warm search function picks up on its next check.
+ */
+export async function updateSearchIndex(change: { add?: { product: Product; vector: Float32Array }[]; remove?: string[] }) {
+  const enc = await searchEncoder();
+  return indexHolder().update(
+    { add: change.add?.map(({ product, vector }) => ({ item: indexedItem(product), vector })), remove: change.remove },
+    { encoder: { id: enc.id, version: enc.version }, dim: enc.dim },
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * BlobStore over one S3 bucket. urlFor() gives a URL a browser can load: `${IMAGE_BASE_URL}/${key}` when the
+ * bucket sits behind CloudFront (set by the stack), otherwise a presigned GET (private bucket, local cloud).
+ */
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { bucketName, type BucketId } from '../../buckets.ts';
+import type { BlobStore } from '../../ports.ts';
+import { presignS3Client, s3Client } from './clients.ts';
+
+export interface S3BlobStoreOptions {
+  /** Logical bucket (env BUCKET_<ID>) or an explicit physical name. */
+  bucket?: BucketId;
+  bucketName?: string;
+  client?: S3Client;
+  presignClient?: S3Client;
+  /** CloudFront (or any static) origin serving this bucket's keys; default env IMAGE_BASE_URL. */
+  publicBaseUrl?: string;
+}
+
+const DEFAULT_EXPIRY_SEC = 3600;
+
+const isMissing = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+};
+
+export class S3BlobStore implements BlobStore {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly presignClient: S3Client;
+  private readonly publicBaseUrl: string | undefined;
+
+  constructor(opts: S3BlobStoreOptions = {}) {
+    this.bucket = opts.bucketName ?? bucketName(opts.bucket ?? 'catalog');
+    this.client = opts.client ?? s3Client();
+    this.presignClient = opts.presignClient ?? presignS3Client();
+    const base = opts.publicBaseUrl ?? process.env.IMAGE_BASE_URL;
+    this.publicBaseUrl = base ? base.replace(/\/+$/, '') : undefined;
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, body: Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata }));
+  }
+
+  async head(key: string): Promise<{ size: number; contentType?: string; metadata?: Record<string, string> } | undefined> {
+    try {
+      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: r.ContentLength ?? 0, contentType: r.ContentType, metadata: r.Metadata };
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const r = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = r.IsTruncated ? r.NextContinuationToken : undefined;
+    } while (token);
+    return keys;
+  }
+
+  async urlFor(key: string, expiresInSec = DEFAULT_EXPIRY_SEC): Promise<string> {
+    if (this.publicBaseUrl) return `${this.publicBaseUrl}/${key.split('/').map(encodeURIComponent).join('/')}`;
+    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSec });
+  }
+}

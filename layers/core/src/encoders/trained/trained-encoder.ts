@@ -1,0 +1,112 @@
+/**
+ * The default encoder: the text–image space trained in this project (models/trained, `npm run train`).
+ * A pipeline per modality — text: tokenize → text.onnx; image: decode → MobileNet + colour features →
+ * image.onnx — with entry points in the middle for callers that already hold features (index builds from the
+ * feature cache, the vision pipeline on a crop).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { openSession, type ModelSession } from '../../adapters/onnx/session.ts';
+import type { Encoder } from '../../ports.ts';
+import { createImageFeaturizer, FEATURES_VERSION, type ImageFeatures, type ImageFeaturizer } from '../image-features.ts';
+import type { RgbImage } from '../image-decode.ts';
+import { AttributeTagger } from './attribute-tagger.ts';
+import { ImageHead } from './image-head.ts';
+import { readModelCard, trainedModelDir, type ModelCard } from './model-card.ts';
+import { Tokenizer, type TokenizerVocab } from './tokenizer.ts';
+
+export interface TrainedEncoderOptions {
+  /** Folder with card.json, text.onnx, image.onnx, tokenizer.json (default models/trained or LOOKBOOK_TRAINED_DIR). */
+  dir?: string;
+  /** Reuse an open featurizer (MobileNet session); by default the encoder opens its own on first image. */
+  featurizer?: ImageFeaturizer;
+  /** Skip the sha256 check of the model files (tests of generated models). */
+  verify?: boolean;
+}
+
+export class TrainedEncoder implements Encoder {
+  readonly id: string;
+  readonly version: string;
+  readonly dim: number;
+  readonly tagger: AttributeTagger;
+  private featurizer?: Promise<ImageFeaturizer>;
+  private readonly ownsFeaturizer: boolean;
+
+  private constructor(
+    readonly card: ModelCard,
+    readonly tokenizer: Tokenizer,
+    private readonly text: ModelSession,
+    private readonly head: ImageHead,
+    featurizer?: ImageFeaturizer,
+  ) {
+    this.id = card.id;
+    this.version = card.version;
+    this.dim = card.dim;
+    this.tagger = new AttributeTagger(head);
+    this.ownsFeaturizer = !featurizer;
+    if (featurizer) this.featurizer = Promise.resolve(featurizer);
+  }
+
+  static async open(opts: TrainedEncoderOptions = {}): Promise<TrainedEncoder> {
+    const dir = opts.dir ?? trainedModelDir();
+    const card = readModelCard(dir, { verify: opts.verify });
+    if (opts.featurizer && opts.featurizer.version !== card.featuresVersion)
+      throw new Error(`trained model ${card.version} expects image features ${card.featuresVersion}, featurizer gives ${opts.featurizer.version}`);
+    if (card.featuresVersion !== FEATURES_VERSION && !opts.featurizer)
+      throw new Error(`trained model ${card.version} was trained on features ${card.featuresVersion}; this code computes ${FEATURES_VERSION}: run \`npm run train\``);
+    const vocab = JSON.parse(fs.readFileSync(path.join(dir, 'tokenizer.json'), 'utf8')) as TokenizerVocab;
+    const [text, head] = await Promise.all([openSession(path.join(dir, 'text.onnx')), ImageHead.open(dir, card)]);
+    return new TrainedEncoder(card, new Tokenizer(vocab), text, head, opts.featurizer);
+  }
+
+  async embedText(text: string): Promise<Float32Array> {
+    const t = this.tokenizer.encode(text);
+    // No known token: one zero-weight feature keeps the graph's shapes valid (the result is the bias direction).
+    const ids = t.ids.length ? BigInt64Array.from(t.ids, (i) => BigInt(i)) : BigInt64Array.of(0n);
+    const weights = t.ids.length ? t.weights : Float32Array.of(0);
+    const out = await this.text.run({ ids: { data: ids, dims: [ids.length] }, weights: { data: weights, dims: [ids.length, 1] } }, ['embedding']);
+    return Float32Array.from(out.embedding.data);
+  }
+
+  private getFeaturizer(): Promise<ImageFeaturizer> {
+    this.featurizer ??= createImageFeaturizer();
+    return this.featurizer;
+  }
+
+  /** MobileNet + colour features of encoded image bytes (what the feature cache stores). */
+  async imageFeatures(image: Uint8Array): Promise<ImageFeatures> {
+    return (await this.getFeaturizer()).features(image);
+  }
+
+  /** Features of decoded RGB pixels (a crop). */
+  async rgbFeatures(img: RgbImage): Promise<ImageFeatures> {
+    return (await this.getFeaturizer()).featuresOfRgb(img);
+  }
+
+  async embedImage(image: Uint8Array): Promise<Float32Array> {
+    return this.embedFeatures(await this.imageFeatures(image));
+  }
+
+  async embedFeatures(features: ImageFeatures): Promise<Float32Array> {
+    return (await this.head.run([features], false)).embeddings[0];
+  }
+
+  /** Many at once (index builds): one session run per call. */
+  async embedFeaturesBatch(features: readonly ImageFeatures[]): Promise<Float32Array[]> {
+    return (await this.head.run(features, false)).embeddings;
+  }
+
+  /** Embedding and attribute tags from one run (the vision pipeline). */
+  async analyse(features: ImageFeatures) {
+    const [embedding, tags] = await Promise.all([this.embedFeatures(features), this.tagger.tag(features)]);
+    return { embedding, tags };
+  }
+
+  async dispose(): Promise<void> {
+    const closing: Promise<void>[] = [this.text.dispose(), this.head.dispose()];
+    if (this.ownsFeaturizer && this.featurizer) closing.push(this.featurizer.then((f) => f.close()));
+    await Promise.all(closing);
+  }
+}
+
+export const createTrainedEncoder = (opts?: TrainedEncoderOptions) => TrainedEncoder.open(opts);

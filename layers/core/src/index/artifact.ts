@@ -1,0 +1,107 @@
+/**
+ * The index artifact in the artifacts bucket:
+ *   index/<version>/index.bin      hnswlib graph
+ *   index/<version>/ids.json       label → product id, and per-product metadata (filters, result fields, BM25 text)
+ *   index/<version>/manifest.json  encoder, dimension, count, HNSW parameters, build time, sha256 of each file
+ *   index/current.json             pointer to the version every warm search function should serve
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { Product } from '../catalog/product.ts';
+
+/** What search needs of a product without a DynamoDB round trip: filter fields, result fields, lexical text. */
+export const IndexedItem = z.object({
+  id: z.string(),
+  title: z.string(),
+  brand: z.string(),
+  gender: z.string(),
+  masterCategory: z.string(),
+  subCategory: z.string(),
+  articleType: z.string(),
+  baseColour: z.string(),
+  colours: z.array(z.string()),
+  season: z.string(),
+  usage: z.string(),
+  price: z.number(),
+  currency: z.string(),
+  stock: z.number(),
+  imageKey: z.string().optional(),
+  /** Attribute values (pattern, fabric, fit …) for BM25. */
+  keywords: z.string(),
+});
+export type IndexedItem = z.infer<typeof IndexedItem>;
+
+export function indexedItem(p: Product): IndexedItem {
+  return {
+    id: p.id,
+    title: p.title,
+    brand: p.brand,
+    gender: p.gender,
+    masterCategory: p.masterCategory,
+    subCategory: p.subCategory,
+    articleType: p.articleType,
+    baseColour: p.baseColour,
+    colours: p.colours,
+    season: p.season,
+    usage: p.usage,
+    price: p.price,
+    currency: p.currency,
+    stock: p.stock,
+    imageKey: p.imageKeys[0],
+    keywords: Object.values(p.attributes ?? {})
+      .filter((v) => v && v !== 'NA')
+      .join(' '),
+  };
+}
+
+/** The text BM25 sees for a product. */
+export function lexicalText(i: IndexedItem): string {
+  return [i.title, i.brand, i.gender, i.articleType, i.subCategory, i.baseColour, ...i.colours, i.usage, i.season, i.keywords].join(' ');
+}
+
+export const IdsFile = z.object({
+  /** labels[label] = product id; null where the label was removed (hnswlib keeps it marked deleted). */
+  labels: z.array(z.string().nullable()),
+  items: z.array(IndexedItem),
+});
+export type IdsFile = z.infer<typeof IdsFile>;
+
+const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
+
+export const IndexManifest = z.object({
+  format: z.literal('lookbook-index/1'),
+  version: z.string(),
+  /** The version this one was derived from by incremental adds/removals, if any. */
+  parent: z.string().optional(),
+  encoder: z.object({ id: z.string(), version: z.string() }),
+  dim: z.number().int().positive(),
+  count: z.number().int().nonnegative(),
+  hnsw: z.object({ m: z.number(), efConstruction: z.number(), efSearch: z.number() }),
+  builtAt: z.string(),
+  buildMs: z.number().optional(),
+  files: z.object({ 'index.bin': FileEntry, 'ids.json': FileEntry }),
+});
+export type IndexManifest = z.infer<typeof IndexManifest>;
+
+export const IndexPointer = z.object({
+  version: z.string(),
+  encoder: z.object({ id: z.string(), version: z.string() }),
+  updatedAt: z.string(),
+});
+export type IndexPointer = z.infer<typeof IndexPointer>;
+
+export type ArtifactFile = 'index.bin' | 'ids.json' | 'manifest.json';
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Sortable, unique version names: 20261125T132301123Z-k3f9. */
+export function newVersion(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:.]/g, '')}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export class CorruptArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CorruptArtifactError';
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Where index artifacts live: the IndexStore port, and its implementation over any BlobStore (the S3
+ * artifacts bucket in AWS and in the local cloud: adapters/aws/index-store.ts).
+ */
+import type { BlobStore } from '../ports.ts';
+import { IndexPointer, type ArtifactFile } from './artifact.ts';
+
+export interface IndexStore {
+  readPointer(): Promise<IndexPointer | undefined>;
+  writePointer(pointer: IndexPointer): Promise<void>;
+  putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void>;
+  getFile(version: string, file: ArtifactFile): Promise<Uint8Array | undefined>;
+  /** Where a file lives, for logs and error messages. */
+  describe(version: string, file: ArtifactFile): string;
+}
+
+const CONTENT_TYPES: Record<ArtifactFile, string> = {
+  'index.bin': 'application/octet-stream',
+  'ids.json': 'application/json',
+  'manifest.json': 'application/json',
+};
+
+export class BlobIndexStore implements IndexStore {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly prefix = 'index',
+  ) {}
+
+  async readPointer(): Promise<IndexPointer | undefined> {
+    const bytes = await this.blobs.get(`${this.prefix}/current.json`);
+    if (!bytes) return undefined;
+    return IndexPointer.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  }
+
+  async writePointer(pointer: IndexPointer): Promise<void> {
+    await this.blobs.put(`${this.prefix}/current.json`, Buffer.from(JSON.stringify(pointer)), 'application/json');
+  }
+
+  putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void> {
+    return this.blobs.put(this.key(version, file), body, CONTENT_TYPES[file]);
+  }
+
+  getFile(version: string, file: ArtifactFile): Promise<Uint8Array | undefined> {
+    return this.blobs.get(this.key(version, file));
+  }
+
+  describe(version: string, file: ArtifactFile): string {
+    return this.key(version, file);
+  }
+
+  private key(version: string, file: ArtifactFile): string {
+    if (!/^[\w.-]+$/.test(version)) throw new Error(`bad index version name: ${version}`);
+    return `${this.prefix}/${version}/${file}`;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm start` calls ensureSearchIndex(log) after seeding the demo catalog: build and publish the index when no
+ * current version was made with this encoder, otherwise reuse it (a second start costs one pointer read).
+ *
+ * This is composition, like a handler: it wires the AWS adapters (pointed at the local cloud by env) to the
+ * domain's buildIndex, and loads them lazily so importing the domain never pulls in the SDK.
+ */
+import type { Encoder } from '../ports.ts';
+import { readManifest } from '../index/artifact-io.ts';
+import { buildIndex } from './build-index.ts';
+
+export interface EnsureIndexResult {
+  action: 'reused' | 'built';
+  version: string;
+  count: number;
+  encoder: { id: string; version: string };
+  ms: number;
+}
+
+export async function ensureSearchIndex(log: (message: string) => void = console.log, opts: { encoder?: Encoder; force?: boolean } = {}): Promise<EnsureIndexResult> {
+  const started = performance.now();
+  const [{ s3IndexStore }, { DynamoCatalogRepo }, { S3BlobStore }] = await Promise.all([
+    import('../adapters/aws/index-store.ts'),
+    import('../adapters/aws/dynamo-catalog.ts'),
+    import('../adapters/aws/s3-blob-store.ts'),
+  ]);
+  const encoder = opts.encoder ?? (await (await import('../encoders/registry.ts')).createEncoder());
+  const store = s3IndexStore();
+  const pointer = await store.readPointer();
+  if (pointer && !opts.force && pointer.encoder.id === encoder.id && pointer.encoder.version === encoder.version) {
+    try {
+      const manifest = await readManifest(store, pointer.version);
+      if (manifest.count > 0 && manifest.dim === encoder.dim) {
+        log(`search index ${manifest.version} reused (${manifest.count} products, encoder ${encoder.id} ${encoder.version})`);
+        return { action: 'reused', version: manifest.version, count: manifest.count, encoder: manifest.encoder, ms: Math.round(performance.now() - started) };
+      }
+    } catch (err) {
+      log(`search index ${pointer.version} unusable (${(err as Error).message}); rebuilding`);
+    }
+  } else if (pointer) {
+    log(`search index ${pointer.version} was built with encoder ${pointer.encoder.id} ${pointer.encoder.version}; rebuilding for ${encoder.id} ${encoder.version}`);
+  } else {
+    log('no search index yet; building it from the catalog');
+  }
+  const report = await buildIndex({ catalog: new DynamoCatalogRepo(), images: new S3BlobStore({ bucket: 'catalog' }), encoder, store, log });
+  return { action: 'built', version: report.manifest.version, count: report.manifest.count, encoder: report.manifest.encoder, ms: Math.round(performance.now() - started) };
+}

@@ -1,0 +1,223 @@
+/**
+ * Search and similar items. Text, image or both (α-fusion in the shared space), the vector leg on the
+ * live HNSW index, and for text queries a BM25 leg fused by reciprocal rank fusion (ranking/rrf.ts).
+ * Result fields and filters come from the index's own metadata, so a search makes no DynamoDB call.
+ */
+import type { ProductFilters } from '../catalog/product.ts';
+import type { BlobStore, CatalogRepo, Encoder, VectorHit } from '../ports.ts';
+import type { IndexedItem } from '../index/artifact.ts';
+import { indexedItem } from '../index/artifact.ts';
+import type { SearchIndex } from '../index/search-index.ts';
+import { IndexNotReadyError } from '../index/holder.ts';
+import { fuseQuery, type SearchType } from '../ranking/alpha.ts';
+import { reciprocalRankFusion } from '../ranking/rrf.ts';
+import { SearchError } from './errors.ts';
+import { decodeBase64Image, explainImageFailure, precheckImage, resolveUpload, type UploadLookup } from './query-image.ts';
+
+export interface SearchRequest {
+  text?: string;
+  imageKey?: string;
+  imageBase64?: string;
+  /** Weight of the image in a hybrid query, 0..1 (default 0.5). */
+  alpha?: number;
+  topK?: number;
+  filters?: ProductFilters;
+  /** false turns the BM25 leg off (vector ranking only). */
+  lexical?: boolean;
+}
+
+export interface SearchResultItem {
+  productId: string;
+  title: string;
+  brand: string;
+  price: number;
+  currency: string;
+  imageUrl: string | null;
+  articleType: string;
+  baseColour: string;
+  score: number;
+}
+
+export interface SearchResponse {
+  results: SearchResultItem[];
+  tookMs: number;
+  searchType: SearchType;
+  alphaUsed: number;
+  indexVersion: string;
+  lexical: boolean;
+}
+
+export interface SimilarResponse {
+  productId: string;
+  results: SearchResultItem[];
+  tookMs: number;
+  indexVersion: string;
+}
+
+export interface SearchDeps {
+  encoder: Encoder;
+  /** The live index (an IndexHolder in functions). */
+  index: { get(): Promise<SearchIndex> };
+  catalog: CatalogRepo;
+  /** Catalog bucket: image URLs of results, images of products not yet indexed. */
+  images: BlobStore;
+  /** Uploads bucket and the analyses lookup, for `imageKey`. */
+  uploads?: BlobStore;
+  uploadLookup?: UploadLookup;
+}
+
+export const DEFAULT_TOP_K = 20;
+export const DEFAULT_ALPHA = 0.5;
+/** How deep each leg goes before fusion: RRF needs more than the topK of each list to mean anything. */
+const FUSION_DEPTH = 100;
+/** Presigned URLs live an hour; reuse one for half of that. */
+const URL_TTL_MS = 30 * 60 * 1000;
+
+export class SearchService {
+  private readonly urls = new Map<string, { url: string; until: number }>();
+
+  constructor(private readonly deps: SearchDeps) {}
+
+  async search(req: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const text = req.text?.trim() || undefined;
+    if (req.imageKey && req.imageBase64) throw new SearchError('invalid', 'Send either imageKey or imageBase64, not both');
+    if (!text && !req.imageKey && !req.imageBase64) throw new SearchError('invalid', 'Empty query: send text, an image (imageKey or imageBase64), or both');
+    const alpha = req.alpha ?? DEFAULT_ALPHA;
+    if (!(alpha >= 0 && alpha <= 1)) throw new SearchError('invalid', `alpha must be between 0 and 1, got ${req.alpha}`);
+    const topK = req.topK ?? DEFAULT_TOP_K;
+    if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new SearchError('invalid', `topK must be an integer between 1 and 100, got ${req.topK}`);
+
+    // Image work first: a bad image fails before anything else is spent.
+    const imageVector = await this.imageEmbedding(req);
+    const index = await this.liveIndex();
+    const textVector = text ? await this.deps.encoder.embedText(text) : undefined;
+    const query = fuseQuery(textVector, imageVector, alpha);
+    this.checkDim(index, query.vector);
+
+    const accept = index.accept(req.filters);
+    const useLexical = !!text && req.lexical !== false;
+    let ranked: VectorHit[];
+    if (useLexical) {
+      const depth = Math.max(topK, FUSION_DEPTH);
+      const vectorHits = index.vectors.search(query.vector, depth, accept);
+      const lexicalHits = index.lexical.search(text!, depth, accept);
+      ranked = reciprocalRankFusion([vectorHits, lexicalHits], topK).map((f) => ({ id: f.id, score: f.score }));
+    } else {
+      ranked = index.vectors.search(query.vector, topK, accept);
+    }
+    return {
+      results: await this.toResults(index, ranked),
+      tookMs: Math.round((performance.now() - started) * 100) / 100,
+      searchType: query.searchType,
+      alphaUsed: query.alphaUsed,
+      indexVersion: index.version,
+      lexical: useLexical,
+    };
+  }
+
+  /** Neighbours of a product's stored vector, without the product itself and its exact duplicates. */
+  async similar(productId: string, opts: { topK?: number; filters?: ProductFilters } = {}): Promise<SimilarResponse> {
+    const started = performance.now();
+    const topK = opts.topK ?? DEFAULT_TOP_K;
+    const index = await this.liveIndex();
+    let self: IndexedItem | undefined = index.items.get(productId);
+    let vector = index.vectors.vectorOf(productId);
+    if (!vector || !self) {
+      // Not indexed (yet): embed its image on the spot if the catalog knows it.
+      const product = await this.deps.catalog.get(productId);
+      if (!product) throw new SearchError('not-found', `No product with id ${productId}`);
+      const key = product.imageKeys[0];
+      const bytes = key ? await this.deps.images.get(key) : undefined;
+      if (!bytes) throw new SearchError('not-found', `Product ${productId} has no image to compare with and is not in the search index`);
+      vector = await this.deps.encoder.embedImage(bytes);
+      self = indexedItem(product);
+    }
+    this.checkDim(index, vector);
+
+    const dupKey = (i: IndexedItem) => `${i.title.trim().toLowerCase()}|${i.baseColour.toLowerCase()}`;
+    const selfKey = dupKey(self);
+    const isDuplicate = (hit: VectorHit) => {
+      const item = index.items.get(hit.id);
+      return hit.score >= 0.9999 || (!!item && dupKey(item) === selfKey);
+    };
+    const base = index.accept(opts.filters, new Set([productId]));
+    // Duplicates are few; widen the fetch until topK survive or the index runs out.
+    let k = Math.min(topK * 2 + 10, index.size);
+    let kept: VectorHit[] = [];
+    for (;;) {
+      const hits = index.vectors.search(vector, k, base);
+      kept = hits.filter((h) => !isDuplicate(h));
+      if (kept.length >= topK || hits.length < k || k >= index.size) break;
+      k = Math.min(k * 4, index.size);
+    }
+    return {
+      productId,
+      results: await this.toResults(index, kept.slice(0, topK)),
+      tookMs: Math.round((performance.now() - started) * 100) / 100,
+      indexVersion: index.version,
+    };
+  }
+
+  private async liveIndex(): Promise<SearchIndex> {
+    try {
+      return await this.deps.index.get();
+    } catch (err) {
+      if (err instanceof IndexNotReadyError) throw new SearchError('not-ready', `${err.message}: run the indexer (POST /v1/admin/index/rebuild)`);
+      throw err;
+    }
+  }
+
+  private checkDim(index: SearchIndex, v: Float32Array): void {
+    if (v.length !== index.dim) {
+      throw new SearchError('not-ready', `The index (${index.encoder.id} ${index.encoder.version}, dim ${index.dim}) was built with another encoder than the one serving queries (${this.deps.encoder.id} ${this.deps.encoder.version}, dim ${v.length}); rebuild it`);
+    }
+  }
+
+  private async imageEmbedding(req: SearchRequest): Promise<Float32Array | undefined> {
+    let bytes: Uint8Array | undefined;
+    if (req.imageBase64 !== undefined) bytes = decodeBase64Image(req.imageBase64);
+    else if (req.imageKey !== undefined) {
+      const upload = await resolveUpload(req.imageKey, this.deps.uploads, this.deps.uploadLookup, this.deps.encoder);
+      if (upload.vector) return upload.vector;
+      bytes = upload.bytes;
+    }
+    if (!bytes) return undefined;
+    await precheckImage(bytes);
+    try {
+      return await this.deps.encoder.embedImage(bytes);
+    } catch (err) {
+      return explainImageFailure(bytes, err);
+    }
+  }
+
+  private async toResults(index: SearchIndex, hits: VectorHit[]): Promise<SearchResultItem[]> {
+    const out: SearchResultItem[] = [];
+    for (const hit of hits) {
+      const item = index.items.get(hit.id);
+      if (!item) continue; // removed between the search and now: never return it
+      out.push({
+        productId: item.id,
+        title: item.title,
+        brand: item.brand,
+        price: item.price,
+        currency: item.currency,
+        imageUrl: item.imageKey ? await this.imageUrl(item.imageKey) : null,
+        articleType: item.articleType,
+        baseColour: item.baseColour,
+        score: Math.round(hit.score * 1e6) / 1e6,
+      });
+    }
+    return out;
+  }
+
+  private async imageUrl(key: string): Promise<string> {
+    const now = Date.now();
+    const cached = this.urls.get(key);
+    if (cached && cached.until > now) return cached.url;
+    const url = await this.deps.images.urlFor(key);
+    if (this.urls.size > 20_000) this.urls.clear();
+    this.urls.set(key, { url, until: now + URL_TTL_MS });
+    return url;
+  }
+}

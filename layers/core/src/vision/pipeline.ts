@@ -1,0 +1,123 @@
+/**
+ * The vision pipeline for one image: check → detect → crop → tag + colours → embed (→ face, opt-in only).
+ * Pure with respect to storage: it takes bytes and returns the analysis; the worker (worker.ts) decides what is
+ * written where. Every model is a dependency, so a test can inject a failing one and watch the real failure path.
+ */
+import type { Encoder } from '../ports.ts';
+import type { AnalysisResult, AttributeGuess, UploadPurpose } from './analysis.ts';
+import { encodeEmbedding } from './analysis.ts';
+import { checkImage, cropRgb, encodeJpeg, type ImageLimits } from './image-check.ts';
+import { chooseCrop, type Detector } from './detect.ts';
+import { dominantColours } from './colours.ts';
+import type { FaceAnalyser } from './face.ts';
+import { noFace } from './face-advice.ts';
+
+/** Garment attributes from image bytes (the trained heads over the encoder's image features). */
+export interface ImageTagger {
+  readonly id: string;
+  readonly version: string;
+  tag(image: Uint8Array): Promise<Record<string, AttributeGuess>>;
+}
+
+export interface VisionDeps {
+  detector: Detector;
+  /** The search encoder: the stored embedding is what shop-the-look and imageKey search use. */
+  encoder?: Encoder;
+  tagger?: ImageTagger;
+  /** Loaded lazily by the caller; only called for uploads that opted in. */
+  face?: () => Promise<FaceAnalyser>;
+  now?: () => number;
+}
+
+export interface AnalyseOptions {
+  purpose: UploadPurpose;
+  declaredType?: string;
+  faceOptIn?: boolean;
+  limits?: Partial<ImageLimits>;
+}
+
+export interface PipelineOutput {
+  result: AnalysisResult;
+  /** Upright, metadata-free JPEG of the whole image (what a catalog upload stores as the product image). */
+  cleanJpeg: Buffer;
+  embedding?: Float32Array;
+}
+
+export class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    readonly cause: unknown,
+  ) {
+    super(`${stage} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StageError';
+  }
+}
+
+export async function analyseImage(bytes: Uint8Array, deps: VisionDeps, opts: AnalyseOptions): Promise<PipelineOutput> {
+  const now = deps.now ?? (() => performance.now());
+  const timings: Record<string, number> = {};
+  const t0 = now();
+  const stage = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const s = now();
+    try {
+      return await fn();
+    } catch (err) {
+      // Image refusals keep their own type (permanent); anything else names the stage that broke.
+      if (name === 'check') throw err;
+      throw new StageError(name, err);
+    } finally {
+      timings[name] = Math.round((now() - s) * 10) / 10;
+    }
+  };
+
+  const img = await stage('check', () => checkImage(bytes, { declaredType: opts.declaredType, limits: opts.limits }));
+  const scale = img.width / img.rgb.width;
+  const dets = await stage('detect', () => deps.detector.detect(img.rgb));
+  // Catalog images are product shots by definition (often on a model, but the product is the whole frame).
+  const crop = opts.purpose === 'catalog' ? { kind: 'whole' as const, box: { x: 0, y: 0, width: img.rgb.width, height: img.rgb.height } } : chooseCrop(dets, img.rgb.width, img.rgb.height);
+  const { cropRgbImage, cropJpeg, cleanJpeg } = await stage('crop', async () => {
+    const cropRgbImage = crop.kind === 'whole' ? img.rgb : cropRgb(img.rgb, crop.box);
+    const cleanJpeg = await encodeJpeg(img.rgb);
+    return { cropRgbImage, cleanJpeg, cropJpeg: crop.kind === 'whole' ? cleanJpeg : await encodeJpeg(cropRgbImage) };
+  });
+  const attributes = deps.tagger ? await stage('tag', () => deps.tagger!.tag(cropJpeg)) : {};
+  const colours = await stage('colours', () => dominantColours(cropRgbImage, { person: crop.kind === 'person' }));
+  const embedding = deps.encoder ? await stage('embed', () => deps.encoder!.embedImage(cropJpeg)) : undefined;
+  let face;
+  if (opts.faceOptIn && opts.purpose !== 'catalog' && deps.face) {
+    face = await stage('face', async () => {
+      try {
+        return await (await deps.face!()).analyse(img.rgb, scale);
+      } catch (err) {
+        // Advice is an extra: a missing cascade must not fail the garment analysis.
+        return noFace(`face detection unavailable (${(err as Error).message})`);
+      }
+    });
+  }
+  timings.total = Math.round((now() - t0) * 10) / 10;
+
+  const sc = (v: number) => Math.round(v * scale * 10) / 10;
+  const scaleBox = (b: { x: number; y: number; width: number; height: number }) => ({ x: sc(b.x), y: sc(b.y), width: sc(b.width), height: sc(b.height) });
+  const models: Record<string, string> = { detector: `${deps.detector.id}@${deps.detector.version}` };
+  if (deps.encoder) models.encoder = `${deps.encoder.id}@${deps.encoder.version}`;
+  if (deps.tagger) models.tagger = `${deps.tagger.id}@${deps.tagger.version}`;
+  if (face) models.face = 'opencv-haar-frontalface-default';
+
+  return {
+    cleanJpeg,
+    embedding,
+    result: {
+      image: { format: img.format, width: img.width, height: img.height, bytes: img.bytes },
+      crop: { kind: crop.kind, box: scaleBox(crop.box) },
+      detections: dets.slice(0, 20).map((d) => ({ ...d, box: scaleBox(d.box) })),
+      attributes,
+      colours: colours.colours,
+      dominantColour: colours.dominant,
+      face,
+      embedding: embedding && deps.encoder ? encodeEmbedding(embedding, deps.encoder.id, deps.encoder.version) : undefined,
+      models,
+      timings,
+      analysedAt: new Date().toISOString(),
+    },
+  };
+}

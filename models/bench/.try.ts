@@ -1,0 +1,12 @@
+import { clusteredDataset } from './synthetic.ts';
+import { benchExact, benchHnsw, benchLance, benchUsearch, exactTruth } from './ann.ts';
+const n = Number(process.argv[2] ?? 3000);
+let t = performance.now();
+const ds = clusteredDataset(n, 256, 200);
+const { truth, exact } = exactTruth(ds);
+console.log('data+truth', performance.now() - t);
+console.log(await benchExact(ds, exact));
+const h = await benchHnsw(ds, truth, { m: 16, efConstruction: 100, efSearch: 64 }, 0.98);
+console.log(h.result, h.sweep, h.filtered);
+console.log(await benchUsearch(ds, truth, 16, 100, h.result.recallAt10));
+console.log(await benchLance(ds, truth, h.result.recallAt10));

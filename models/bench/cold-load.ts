@@ -1,0 +1,15 @@
+/**
+ * Child process of the bench: a fresh Node process (nothing warm) loads the current index from the local S3
+ * the way a cold search Lambda does, and prints timings as JSON. Env: the local cloud's (AWS_ENDPOINT_URL_S3…).
+ */
+import { s3IndexStore } from '#core/adapters/aws/index-store';
+import { IndexHolder } from '#core/index/holder';
+
+const store = s3IndexStore();
+// Warm the SDK's lazy imports and the connection once, as the Lambda init phase would.
+await store.readPointer();
+const t0 = performance.now();
+const holder = new IndexHolder({ store, refreshSeconds: 3600 });
+const index = await holder.get();
+const ms = performance.now() - t0;
+process.stdout.write(JSON.stringify({ ms, version: index.version, count: index.size }) + '\n');

@@ -1,0 +1,75 @@
+/**
+ * End to end: a local cloud (dynalite + s3rver + the API adapter), an index of the real catalog's metadata with
+ * synthetic clustered vectors published to the local S3, a cold load in a fresh process, then POST /v1/search
+ * through the local API: client round trip and the server's own tookMs.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { Encoder } from '#core';
+import type { IndexedItem } from '#core/index/artifact';
+import { publishIndex } from '#core/index/artifact-io';
+import { SearchIndex } from '#core/index/search-index';
+import type { HnswParams } from '#core/index/hnsw';
+import { s3IndexStore } from '#core/adapters/aws/index-store';
+import { repoRoot } from '#core/model-files';
+import { startLocalCloud } from '../../infra/local/cloud.ts';
+import { row, timings, type Dataset, type Timing } from './synthetic.ts';
+
+export interface E2eResult {
+  publishMs: number;
+  indexBytes: number;
+  coldLoadMs: number[];
+  text: { client: Timing; server: Timing };
+  image?: { client: Timing; server: Timing };
+  textNoLexical: { client: Timing; server: Timing };
+}
+
+export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; ds: Dataset; params: HnswParams; texts: string[]; images: Buffer[]; coldRuns: number; log: (m: string) => void }): Promise<E2eResult> {
+  const { encoder, items, ds } = opts;
+  if (ds.dim !== encoder.dim) throw new Error(`dataset dim ${ds.dim} ≠ encoder dim ${encoder.dim}`);
+  const cloud = await startLocalCloud({ api: true, port: 0, quiet: true });
+  try {
+    const index = SearchIndex.empty({ id: encoder.id, version: encoder.version }, ds.dim, opts.params, items.length);
+    items.forEach((item, i) => index.add(item, row(ds, i % ds.n)));
+    const t0 = performance.now();
+    const manifest = await publishIndex(s3IndexStore(), index);
+    const publishMs = Math.round(performance.now() - t0);
+    opts.log(`e2e: published ${manifest.count} items (${(manifest.files['index.bin'].bytes / 1e6).toFixed(1)} MB graph) in ${publishMs} ms`);
+
+    const coldLoadMs: number[] = [];
+    for (let i = 0; i < opts.coldRuns; i++) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], { env: { ...process.env, ...cloud.env }, encoding: 'utf8', cwd: repoRoot });
+      if (r.status !== 0) throw new Error(`cold load child failed: ${r.stderr}`);
+      const line = r.stdout.trim().split('\n').pop()!;
+      coldLoadMs.push(Math.round((JSON.parse(line) as { ms: number }).ms));
+    }
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms`);
+
+    // The search function in this process gets the same encoder (registry) and loads the index from S3.
+    const api = cloud.urls.api!;
+    const call = async (body: unknown) => {
+      const t = performance.now();
+      const r = await fetch(`${api}/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const json = (await r.json()) as { tookMs?: number; error?: { message: string } };
+      if (r.status !== 200) throw new Error(`search answered ${r.status}: ${json.error?.message}`);
+      return { client: performance.now() - t, server: json.tookMs ?? NaN };
+    };
+    const run = async (bodies: unknown[]) => {
+      for (const b of bodies.slice(0, 5)) await call(b);
+      const client: number[] = [];
+      const server: number[] = [];
+      for (const b of bodies) {
+        const r = await call(b);
+        client.push(r.client);
+        server.push(r.server);
+      }
+      return { client: timings(client), server: timings(server) };
+    };
+    const text = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
+    const textNoLexical = await run(opts.texts.map((t) => ({ text: t, topK: 20, lexical: false })));
+    const image = opts.images.length ? await run(opts.images.map((b) => ({ imageBase64: b.toString('base64'), topK: 20 }))) : undefined;
+    return { publishMs, indexBytes: manifest.files['index.bin'].bytes, coldLoadMs, text, textNoLexical, image };
+  } finally {
+    await cloud.stop();
+  }
+}

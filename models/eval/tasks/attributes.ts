@@ -1,0 +1,64 @@
+/**
+ * Attribute prediction from the image embedding, on the test-fold small images: top-1 accuracy for articleType
+ * and baseColour. "zero-shot" = the nearest label text (every label value of the catalog embedded as text);
+ * "heads" = the system's own attribute heads, when it has them.
+ */
+import type { EvalTask, MetricValue } from '../types.ts';
+import { limitQueries } from './common.ts';
+
+const ATTRS = ['articleType', 'baseColour'] as const;
+
+export const attributes: EvalTask = {
+  id: 'attributes',
+  title: 'attribute top-1 (test images)',
+  metrics: [
+    { name: 'articleType zero-shot', target: '≥ 0.85' },
+    { name: 'baseColour zero-shot' },
+    { name: 'articleType heads', target: '≥ 0.85' },
+    { name: 'baseColour heads' },
+  ],
+  describe: 'attributes: top-1 on test-fold images; zero-shot = nearest label text in the joint space, heads = the system\'s classifiers.',
+  async run(ctx, system) {
+    const ids = limitQueries(ctx, ctx.testSmallIds.filter((id) => ctx.byId.get(id)?.articleType), 4000, 3);
+    const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);
+    const rowOf = new Map(gallery.ids.map((id, i) => [id, i]));
+    const metrics: Record<string, MetricValue> = {};
+    for (const attr of ATTRS) {
+      const labels = [...new Set(ctx.data.products.map((p) => p[attr]).filter(Boolean))].sort();
+      const vecs = await ctx.texts(system!, labels);
+      let correct = 0;
+      let n = 0;
+      for (const id of ids) {
+        const truth = ctx.byId.get(id)![attr];
+        if (!truth) continue;
+        const img = gallery.row(rowOf.get(id)!);
+        let best = -1;
+        let bestScore = -Infinity;
+        vecs.forEach((v, j) => {
+          let s = 0;
+          for (let d = 0; d < v.length; d++) s += v[d] * img[d];
+          if (s > bestScore) {
+            bestScore = s;
+            best = j;
+          }
+        });
+        n++;
+        if (labels[best] === truth) correct++;
+      }
+      metrics[`${attr} zero-shot`] = n ? correct / n : null;
+      const predicted = system!.predictAttribute ? await system!.predictAttribute(attr, 'small', ids) : undefined;
+      if (predicted) {
+        let hit = 0;
+        let m = 0;
+        ids.forEach((id, i) => {
+          const truth = ctx.byId.get(id)![attr];
+          if (!truth) return;
+          m++;
+          if (predicted[i] === truth) hit++;
+        });
+        metrics[`${attr} heads`] = m ? hit / m : null;
+      } else metrics[`${attr} heads`] = null;
+    }
+    return { metrics, count: ids.length };
+  },
+};

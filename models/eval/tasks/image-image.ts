@@ -1,0 +1,31 @@
+/**
+ * image → image: each test-fold high-resolution image is a query against the test-fold small-image gallery;
+ * relevant = same articleType and baseColour; the query's own product is left out. Queries without any relevant
+ * product in the gallery are skipped.
+ */
+import type { EvalTask } from '../types.ts';
+import { limitQueries, scoreQueries, type Query } from './common.ts';
+
+export const imageImage: EvalTask = {
+  id: 'image-image',
+  title: 'image→image (hi-res query)',
+  metrics: [{ name: 'P@10', target: '≥ 0.65' }],
+  describe: 'image→image: test-fold hi-res image vs test-fold small images; relevant = same articleType and baseColour, own product excluded.',
+  async run(ctx, system) {
+    const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);
+    const rowOf = new Map(gallery.ids.map((id, i) => [id, i]));
+    const candidates = ctx.testHiresIds.filter((id) => {
+      const p = ctx.byId.get(id);
+      return p && p.articleType && p.baseColour;
+    });
+    const relevantOf = (id: string) => {
+      const p = ctx.byId.get(id)!;
+      return new Set(gallery.ids.filter((g) => g !== id && ctx.byId.get(g)?.articleType === p.articleType && ctx.byId.get(g)?.baseColour === p.baseColour));
+    };
+    const ids = limitQueries(ctx, candidates.filter((id) => relevantOf(id).size > 0), Infinity, 1);
+    const images = await ctx.gallery(system!, 'hires', ids);
+    const queries: Query[] = ids.map((id, i) => ({ vector: images.row(i), relevant: relevantOf(id), skip: rowOf.get(id) }));
+    const result = scoreQueries(gallery, queries, ['P@10']);
+    return { ...result, notes: [`${candidates.length - ids.length} hi-res test images skipped (no relevant product or --limit)`] };
+  },
+};

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
+import { useLocalCloud } from '../../../support/local-cloud.ts';
+
+useLocalCloud({ api: false });
+
+describe('S3BlobStore', () => {
+  it('puts, heads, lists, gets and deletes objects', async () => {
+    const blobs = new S3BlobStore({ bucket: 'catalog' });
+    await blobs.put('t/a.txt', new TextEncoder().encode('hello'), 'text/plain', { origin: 'test' });
+    expect(await blobs.head('t/a.txt')).toMatchObject({ size: 5, contentType: 'text/plain', metadata: { origin: 'test' } });
+    expect(await blobs.list('t/')).toEqual(['t/a.txt']);
+    expect(new TextDecoder().decode(await blobs.get('t/a.txt'))).toBe('hello');
+    await blobs.delete('t/a.txt');
+    expect(await blobs.get('t/a.txt')).toBeUndefined();
+    expect(await blobs.head('t/a.txt')).toBeUndefined();
+  });
+
+  it('urlFor presigns a GET that works without credentials', async () => {
+    const blobs = new S3BlobStore({ bucket: 'catalog' });
+    await blobs.put('t/img.bin', new Uint8Array([1, 2, 3]));
+    const url = await blobs.urlFor('t/img.bin', 60);
+    expect(url).toMatch(/X-Amz-Signature=/);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect([...new Uint8Array(await res.arrayBuffer())]).toEqual([1, 2, 3]);
+    // A tampered signature is refused: the URL is really signed, not just public.
+    expect((await fetch(url.replace(/X-Amz-Signature=[0-9a-f]{4}/, 'X-Amz-Signature=0000'))).status).toBe(403);
+  });
+
+  it('urlFor uses the CloudFront base URL when configured', async () => {
+    const blobs = new S3BlobStore({ bucket: 'catalog', publicBaseUrl: 'https://d123.cloudfront.net/' });
+    expect(await blobs.urlFor('products/15970.jpg')).toBe('https://d123.cloudfront.net/products/15970.jpg');
+  });
+});

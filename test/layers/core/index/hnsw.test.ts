@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HnswIndex } from '#core/index/hnsw';
+import { BruteForceIndex } from '#core/index/brute-force';
+import { randomUnitVector, seededRandom } from '#core/index/vectors';
+
+const dim = 32;
+const n = 2000;
+const rand = seededRandom(7);
+const vectors = Array.from({ length: n }, () => randomUnitVector(dim, rand));
+const queries = Array.from({ length: 50 }, () => randomUnitVector(dim, rand));
+
+function build(count = n, capacity = 64) {
+  const hnsw = HnswIndex.create(dim, { m: 16, efConstruction: 100, efSearch: 64, seed: 1 }, capacity);
+  const exact = new BruteForceIndex(dim, capacity);
+  for (let i = 0; i < count; i++) {
+    hnsw.add(`p${i}`, vectors[i]);
+    exact.add(`p${i}`, vectors[i]);
+  }
+  return { hnsw, exact };
+}
+
+function recallAt10(hnsw: HnswIndex, exact: BruteForceIndex, accept?: (id: string) => boolean) {
+  let hit = 0;
+  let total = 0;
+  for (const q of queries) {
+    const truth = new Set(exact.search(q, 10, accept).map((h) => h.id));
+    for (const h of hnsw.search(q, 10, accept)) if (truth.has(h.id)) hit++;
+    total += truth.size;
+  }
+  return hit / total;
+}
+
+describe('HnswIndex', () => {
+  const { hnsw, exact } = build();
+
+  it('matches the brute-force oracle on random unit vectors (recall@10, growing past the initial capacity)', () => {
+    expect(hnsw.size).toBe(n);
+    expect(recallAt10(hnsw, exact)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('scores are inner products, best first', () => {
+    const hits = hnsw.search(queries[0], 5);
+    expect(hits).toHaveLength(5);
+    const v = hnsw.vectorOf(hits[0].id)!;
+    const ip = v.reduce((s, x, i) => s + x * queries[0][i], 0);
+    expect(hits[0].score).toBeCloseTo(ip, 4);
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
+  });
+
+  it('a selective filter still returns topK when that many match (exact path and graph path)', () => {
+    const accept = (id: string) => Number(id.slice(1)) % 50 === 0; // 40 of 2000 match
+    for (const exactBelow of [3000, 0]) {
+      hnsw.exactFilterMatches = exactBelow; // 0 forces the filtered graph walk with adaptive ef
+      for (const q of queries.slice(0, 10)) {
+        const hits = hnsw.search(q, 30, accept);
+        expect(hits).toHaveLength(30);
+        expect(hits.every((h) => accept(h.id))).toBe(true);
+      }
+      expect(recallAt10(hnsw, exact, accept)).toBeGreaterThanOrEqual(0.95);
+    }
+    hnsw.exactFilterMatches = 3000;
+    // Fewer matches than topK: all of them, no padding.
+    expect(hnsw.search(queries[0], 30, (id) => id === 'p3' || id === 'p4').map((h) => h.id).sort()).toEqual(['p3', 'p4']);
+  });
+
+  it('removed ids are never returned and re-adding replaces the vector', () => {
+    const { hnsw: h } = build(300);
+    const target = vectors[5];
+    expect(h.search(target, 1)[0].id).toBe('p5');
+    h.remove('p5');
+    expect(h.has('p5')).toBe(false);
+    expect(h.size).toBe(299);
+    for (const q of [target, ...queries]) expect(h.search(q, 50).map((x) => x.id)).not.toContain('p5');
+    expect(h.search(target, 50, () => true).map((x) => x.id)).not.toContain('p5');
+    // Re-add p6 with p5's old vector: p6 is now the nearest to it.
+    h.add('p6', target);
+    expect(h.size).toBe(299);
+    expect(h.search(target, 1)[0]).toMatchObject({ id: 'p6' });
+    expect(h.search(target, 1)[0].score).toBeCloseTo(1, 5);
+    // A removed id can come back.
+    h.add('p5', vectors[5]);
+    expect(h.has('p5')).toBe(true);
+  });
+
+  it('saves and loads: same results, deletions kept, vectors recovered from the graph file', () => {
+    const { hnsw: h } = build(500);
+    h.remove('p10');
+    const saved = h.save();
+    expect(saved.labels[10]).toBeNull();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hnsw-test-')), 'index.bin');
+    writeFileSync(file, saved.bytes);
+    const loaded = HnswIndex.load(file, saved.labels, dim, h.params);
+    expect(loaded.size).toBe(499);
+    expect(loaded.has('p10')).toBe(false);
+    for (const q of queries.slice(0, 10)) expect(loaded.search(q, 10)).toEqual(h.search(q, 10));
+    expect(Array.from(loaded.vectorOf('p42')!)).toEqual(Array.from(vectors[42]));
+    // Still writable after a load.
+    loaded.add('new', vectors[1999]);
+    expect(loaded.search(vectors[1999], 1)[0].id).toBe('new');
+  });
+
+  it('rejects vectors of the wrong dimension', () => {
+    expect(() => hnsw.add('x', new Float32Array(3))).toThrow(/dimensions/);
+  });
+});

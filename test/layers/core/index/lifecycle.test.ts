@@ -1,0 +1,120 @@
+/**
+ * The index lifecycle against the local S3 (signature-checking s3rver): build, persist, load in a fresh
+ * holder, refuse a corrupt artifact, swap to a newer version while searching, add, delete.
+ */
+import { describe, expect, it } from 'vitest';
+import { useLocalCloud } from '../../../support/local-cloud.ts';
+import { s3IndexStore } from '#core/adapters/aws/index-store';
+import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
+import { publishIndex, loadIndex } from '#core/index/artifact-io';
+import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
+import { CorruptArtifactError, IndexManifest, IndexPointer } from '#core/index/artifact';
+import { randomUnitVector } from '#core/index/vectors';
+import { syntheticIndex, syntheticItem } from './fixtures.ts';
+
+const local = useLocalCloud({ api: false });
+
+describe('index lifecycle in S3', () => {
+  it('a holder with nothing published says the index is not ready', async () => {
+    await expect(new IndexHolder({ store: s3IndexStore() }).get()).rejects.toBeInstanceOf(IndexNotReadyError);
+  });
+
+  it('publishes a version (files, manifest with checksums, pointer) and loads it in a fresh holder', async () => {
+    expect(local.cloud.env.BUCKET_ARTIFACTS).toBeTruthy();
+    const store = s3IndexStore();
+    const { index, vectors } = syntheticIndex(400);
+    const manifest = await publishIndex(store, index, { buildMs: 12 });
+    expect(IndexManifest.parse(manifest)).toMatchObject({ count: 400, dim: 16, encoder: { id: 'test-encoder', version: '1' }, hnsw: { m: 16 } });
+
+    const keys = await new S3BlobStore({ bucket: 'artifacts' }).list('index/');
+    expect(keys).toEqual(expect.arrayContaining([`index/${manifest.version}/index.bin`, `index/${manifest.version}/ids.json`, `index/${manifest.version}/manifest.json`, 'index/current.json']));
+    expect(IndexPointer.parse(await store.readPointer())).toMatchObject({ version: manifest.version });
+
+    const holder = new IndexHolder({ store, refreshSeconds: 3600 });
+    const loaded = await holder.get();
+    expect(loaded.version).toBe(manifest.version);
+    expect(loaded.size).toBe(400);
+    expect(loaded.items.get('10005')).toEqual(syntheticItem(5));
+    const q = vectors.get('10042')!;
+    expect(loaded.vectors.search(q, 5)).toEqual(index.vectors.search(q, 5));
+    expect(loaded.lexical.search('Navy Shirts', 3).length).toBeGreaterThan(0);
+    expect(holder.status()).toMatchObject({ loaded: true, version: manifest.version, count: 400 });
+  });
+
+  it('refuses a corrupt artifact and keeps serving the old version', async () => {
+    const store = s3IndexStore();
+    const holder = new IndexHolder({ store, refreshSeconds: 3600 });
+    const good = await holder.get();
+
+    const { index } = syntheticIndex(50, 16, 2);
+    const bad = await publishIndex(store, index);
+    // Corrupt the graph file after the manifest recorded its checksum.
+    await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${bad.version}/index.bin`, new Uint8Array([1, 2, 3, 4]));
+
+    expect(await holder.refresh()).toBe(false);
+    expect((await holder.get()).version).toBe(good.version);
+    expect(holder.status().lastError).toMatch(/checksum/);
+    await expect(loadIndex(store, bad.version)).rejects.toBeInstanceOf(CorruptArtifactError);
+    await expect(new IndexHolder({ store }).get()).rejects.toBeInstanceOf(CorruptArtifactError);
+
+    // Put the good version back as current for the next tests.
+    await store.writePointer({ version: good.version, encoder: good.encoder, updatedAt: new Date().toISOString() });
+  });
+
+  it('swaps to a newer version while searches are in flight, on the refresh interval', async () => {
+    const store = s3IndexStore();
+    let clock = 0;
+    const holder = new IndexHolder({ store, refreshSeconds: 60, now: () => clock });
+    const before = await holder.get();
+    const { index, vectors } = syntheticIndex(600, 16, 3);
+    const newer = await publishIndex(store, index);
+
+    // Requests keep running against whatever version they got while the swap happens.
+    let running = true;
+    const seen = new Set<string>();
+    const searches = (async () => {
+      let n = 0;
+      while (running || n < 20) {
+        const live = await holder.get();
+        seen.add(live.version);
+        expect(live.vectors.search(vectors.get('10001')!, 10)).toHaveLength(10);
+        n++;
+        await new Promise((r) => setImmediate(r));
+      }
+      return n;
+    })();
+    expect((await holder.get()).version).toBe(before.version); // interval not elapsed: no check yet
+    clock += 61_000;
+    await holder.get(); // starts the background refresh
+    for (let i = 0; i < 200 && holder.status().version !== newer.version; i++) await new Promise((r) => setTimeout(r, 10));
+    running = false;
+    expect(await searches).toBeGreaterThanOrEqual(20);
+    expect(holder.status()).toMatchObject({ version: newer.version, count: 600 });
+    expect(seen.has(newer.version)).toBe(true);
+  });
+
+  it('adds and removes incrementally, publishes a new version, and other holders pick it up; removed never returned', async () => {
+    const store = s3IndexStore();
+    const writer = new IndexHolder({ store, refreshSeconds: 3600 });
+    const reader = new IndexHolder({ store, refreshSeconds: 3600 });
+    const base = await reader.get();
+    const removed = '10001';
+    const removedVector = base.vectors.vectorOf(removed)!;
+    const fresh = { item: { ...syntheticItem(9999), id: '99999', title: 'Mustard Velvet Blazer' }, vector: randomUnitVector(16, Math.random) };
+
+    const manifest = await writer.update({ add: [fresh], remove: [removed] });
+    expect(manifest.parent).toBe(base.version);
+    expect(manifest.count).toBe(base.size);
+
+    expect(await reader.refresh()).toBe(true);
+    const live = await reader.get();
+    expect(live.version).toBe(manifest.version);
+    expect(live.has('99999')).toBe(true);
+    expect(live.vectors.search(fresh.vector, 1)[0].id).toBe('99999');
+    expect(live.lexical.search('mustard velvet', 5).map((h) => h.id)).toEqual(['99999']);
+    expect(live.has(removed)).toBe(false);
+    expect(live.vectors.search(removedVector, 50).map((h) => h.id)).not.toContain(removed);
+    expect(live.vectors.search(removedVector, 50, live.accept({ gender: 'Men' })).map((h) => h.id)).not.toContain(removed);
+    expect(live.lexical.search(syntheticItem(1).title, 50).map((h) => h.id)).not.toContain(removed);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { Bm25 } from '#core/lexical/bm25';
+import { tokenize } from '#core/lexical/tokenize';
+
+const docs: Record<string, string> = {
+  a: 'Navy Blue Slim Fit Checked Shirt Men Casual',
+  b: 'Red Floral Dress Women Party',
+  c: 'Navy Blue Jeans Men Casual',
+  d: 'White Checked Shirt Men Formal',
+  e: 'Black Leather Watch Men Accessories',
+};
+
+const build = () => {
+  const bm = new Bm25();
+  for (const [id, text] of Object.entries(docs)) bm.add(id, text);
+  return bm;
+};
+
+describe('tokenize', () => {
+  it('lower-cases, drops stop words and folds plurals and accents', () => {
+    expect(tokenize('The Shirts & Dresses for Café-goers')).toEqual(['shirt', 'dress', 'cafe', 'goer']);
+    expect(tokenize('Accessories watches')).toEqual(['accessory', 'watch']);
+  });
+});
+
+describe('Bm25', () => {
+  it('ranks the document matching most (and rarest) query words first', () => {
+    const hits = build().search('navy checked shirts', 5);
+    expect(hits[0].id).toBe('a');
+    expect(hits.map((h) => h.id)).toEqual(expect.arrayContaining(['a', 'c', 'd']));
+    expect(hits.map((h) => h.id)).not.toContain('b');
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
+  });
+
+  it('a rare word outweighs a common one', () => {
+    // "men" is in 4 of 5 documents, "leather" in one.
+    expect(build().search('men leather', 1)[0].id).toBe('e');
+  });
+
+  it('honours the filter and topK, and returns nothing for unknown words', () => {
+    const bm = build();
+    expect(bm.search('shirt', 5, (id) => id !== 'a').map((h) => h.id)).toEqual(['d']);
+    expect(bm.search('men', 2)).toHaveLength(2);
+    expect(bm.search('zzz unknownword', 5)).toEqual([]);
+  });
+
+  it('removes and replaces documents', () => {
+    const bm = build();
+    bm.remove('a');
+    expect(bm.size).toBe(4);
+    expect(bm.search('slim navy checked', 5).map((h) => h.id)).not.toContain('a');
+    bm.add('d', 'Green Kurta Women');
+    expect(bm.search('checked', 5)).toEqual([]);
+    expect(bm.search('kurta', 5)[0].id).toBe('d');
+  });
+});

@@ -1,0 +1,37 @@
+import type { ReactNode } from 'react';
+import { ApiError } from '../api.ts';
+
+/** Shows the API's own message (and request id, for support) instead of a generic failure. */
+export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const e = error instanceof ApiError ? error : undefined;
+  const message = e?.message ?? (error instanceof Error ? error.message : String(error));
+  return (
+    <div className="notice error" role="alert">
+      <strong>{e && e.status === 404 ? 'Not found' : 'Something went wrong'}</strong>
+      <p>{message}</p>
+      {e?.requestId && <p className="muted small">Request id: <code>{e.requestId}</code></p>}
+      {onRetry && (
+        <button type="button" className="btn" onClick={onRetry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function EmptyState({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="notice empty" role="status">
+      <strong>{title}</strong>
+      {children}
+    </div>
+  );
+}
+
+export function Spinner({ label = 'Loading' }: { label?: string }) {
+  return (
+    <span className="spinner" role="status" aria-label={label}>
+      <span aria-hidden="true" />
+    </span>
+  );
+}
