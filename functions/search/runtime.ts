@@ -7,6 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Encoder, Product } from '#core';
 import { indexedItem } from '#core/index/artifact';
 import { tableName } from '#core/tables';
+import { createEncoder } from '#core/encoders/registry';
 import { dynamoDocClient } from '#core/adapters/aws/clients';
 import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
@@ -18,25 +19,10 @@ import { logger } from '#functions/lib/observability';
 
 let encoder: Promise<Encoder> | undefined;
 
-/** encoders/registry.ts picks the encoder (LOOKBOOK_ENCODER: trained by default, clip by env). */
-async function createSearchEncoder(): Promise<Encoder> {
-  const registry = '#core/encoders/registry';
-  try {
-    const mod = (await import(registry)) as { createEncoder: () => Promise<Encoder> };
-    return await mod.createEncoder();
-  } catch (err) {
-    // Until the registry lands, the CLIP path (tiny generated model in tests) is selectable by env.
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' && !/Cannot find|Failed to load|does not exist/.test((err as Error).message)) throw err;
-    if (process.env.LOOKBOOK_ENCODER !== 'clip') throw err;
-    const { clipEncoderFromEnv } = await import('#core/encoders/clip/clip-encoder');
-    return clipEncoderFromEnv();
-  }
-}
-
-/** The search encoder of this deployment (encoders/registry.ts: the trained one by default, CLIP by env). */
 export function searchEncoder(): Promise<Encoder> {
   encoder ??= (async () => {
-    const e = await createSearchEncoder();
+    // encoders/registry.ts: the trained encoder by default, CLIP with LOOKBOOK_ENCODER=clip.
+    const e = await createEncoder();
     logger.info('encoder ready', { id: e.id, version: e.version, dim: e.dim });
     return e;
   })();

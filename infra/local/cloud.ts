@@ -73,10 +73,35 @@ export function cloudEnv(dynamodbUrl: string, s3Url: string): Record<string, str
   return env;
 }
 
+export class DataDirBusyError extends Error {
+  override name = 'DataDirBusyError';
+}
+
+/**
+ * One cloud per data folder: a second dynalite on the same LevelDB crashes the process from inside dynalite,
+ * so we refuse first with a message. A lock left by a dead process is taken over.
+ */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = path.join(dataDir, 'cloud.lock');
+  const holder = Number(await fs.readFile(file, 'utf8').catch(() => ''));
+  if (holder && holder !== process.pid) {
+    let alive = true;
+    try {
+      process.kill(holder, 0);
+    } catch {
+      alive = false;
+    }
+    if (alive) throw new DataDirBusyError(`another local cloud (pid ${holder}) is using ${dataDir}: stop it first, or set LOOKBOOK_DATA_DIR`);
+  }
+  await fs.writeFile(file, String(process.pid));
+  return () => fs.rm(file, { force: true });
+}
+
 export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
   const log = opts.quiet ? () => undefined : (msg: string) => console.error(msg);
   const dataDir = opts.dataDir ? path.resolve(opts.dataDir) : undefined;
   if (dataDir) await fs.mkdir(dataDir, { recursive: true });
+  const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
 
   const started: Array<{ name: LocalService; stop(): Promise<void> }> = [];
   const stopAll = async () => {
@@ -145,6 +170,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         stopped = true;
         await delivery.drain();
         await stopAll();
+        await unlock();
         for (const [k, v] of Object.entries(previousEnv)) {
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
@@ -154,6 +180,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     };
   } catch (err) {
     await stopAll();
+    await unlock();
     throw err;
   }
 }

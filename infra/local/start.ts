@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocClient } from '#core/adapters/aws/clients';
 import { tableName } from '#core/tables';
-import { startLocalCloud, type LocalCloud } from './cloud.ts';
+import { DataDirBusyError, startLocalCloud, type LocalCloud } from './cloud.ts';
 import { startApiServer, type ApiServer } from './api-server.ts';
 import { repoRoot } from './lambda.ts';
 import { bold, cyan, dim, green, killChildren, progress, red, run, step, StepSkipped, yellow } from './steps.ts';
@@ -137,10 +137,23 @@ async function buildSearchIndex(): Promise<string | void> {
   return typeof result === 'string' ? result : undefined;
 }
 
+/** Newest modification time among the web app's sources, so a stale web/dist is rebuilt. */
+async function newestSourceMtime(): Promise<number> {
+  let newest = 0;
+  const visit = async (p: string): Promise<void> => {
+    const st = await fs.stat(p).catch(() => undefined);
+    if (!st) return;
+    if (st.isDirectory()) await Promise.all((await fs.readdir(p)).map((name) => visit(path.join(p, name))));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  await Promise.all(['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'web/package.json'].map((p) => visit(path.join(repoRoot, p))));
+  return newest;
+}
+
 async function buildWeb(): Promise<string | void> {
   if (process.env.LOOKBOOK_WEB_BUILD === '0') throw new StepSkipped('LOOKBOOK_WEB_BUILD=0');
   const dist = path.join(repoRoot, 'web/dist/index.html');
-  if (existsSync(dist)) throw new StepSkipped('web/dist is already built (delete it to rebuild)');
+  if (existsSync(dist) && (await newestSourceMtime()) <= (await fs.stat(dist)).mtimeMs) throw new StepSkipped('web/dist is up to date');
   const hasApp = existsSync(path.join(repoRoot, 'web/package.json')) || existsSync(path.join(repoRoot, 'web/vite.config.ts'));
   if (!hasApp) throw new StepSkipped('no web app yet (web/vite.config.ts)');
   await run(process.execPath, [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: repoRoot });
@@ -170,7 +183,7 @@ async function main(): Promise<void> {
       try {
         api = await startApiServer({ port, host, log: process.env.LOOKBOOK_ACCESS_LOG === '0' ? undefined : (msg) => console.log(dim(msg)) });
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is in use: stop the other server or set PORT`);
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new StartError(`port ${port} on ${host} is in use: stop the other server or set PORT`);
         throw err;
       }
       return api.url;
@@ -186,7 +199,11 @@ async function main(): Promise<void> {
   console.log(dim('  Ctrl-C to stop.\n'));
 }
 
+/** Failures with a clear cause: the message says it all, no stack trace. */
+class StartError extends Error {}
+
 main().catch(async (err: Error) => {
-  console.error(`\n${red('npm start failed:')} ${err.stack ?? err.message}`);
+  const expected = err instanceof StartError || err instanceof DataDirBusyError;
+  console.error(`\n${red('npm start failed:')} ${expected ? err.message : (err.stack ?? err.message)}`);
   await shutdown(1);
 });

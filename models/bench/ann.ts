@@ -76,12 +76,12 @@ export async function benchHnsw(ds: Dataset, truth: string[][], params: HnswPara
 }
 
 export async function benchUsearch(ds: Dataset, truth: string[][], m: number, efc: number, target: number): Promise<EngineResult> {
-  const { Index } = (await import('usearch')).default;
+  const { Index, MetricKind, ScalarKind } = (await import('usearch')).default;
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-usearch-'));
   try {
     const file = path.join(dir, 'u.idx');
     const t0 = performance.now();
-    const built = new Index({ dimensions: ds.dim, metric: 'ip' as never, connectivity: m, expansion_add: efc, expansion_search: 64 });
+    const built = new Index({ dimensions: ds.dim, metric: MetricKind.IP, quantization: ScalarKind.F32, multi: false, connectivity: m, expansion_add: efc, expansion_search: 64 });
     const keys = new BigUint64Array(ds.n);
     for (let i = 0; i < ds.n; i++) keys[i] = BigInt(i);
     const vectors = Array.from({ length: ds.n }, (_, i) => row(ds, i));
@@ -92,7 +92,7 @@ export async function benchUsearch(ds: Dataset, truth: string[][], m: number, ef
     let last: EngineResult | undefined;
     // expansion_search is fixed at construction: reload the saved graph under each setting.
     for (const ef of [16, 24, 32, 48, 64, 96, 128, 192, 256]) {
-      const idx = new Index({ dimensions: ds.dim, metric: 'ip' as never, connectivity: m, expansion_add: efc, expansion_search: ef });
+      const idx = new Index({ dimensions: ds.dim, metric: MetricKind.IP, quantization: ScalarKind.F32, multi: false, connectivity: m, expansion_add: efc, expansion_search: ef });
       idx.load(file);
       const found = ds.queries.map((q) => Array.from(idx.search(q, K, 1).keys, (k) => String(k)));
       const recall = recallAt(truth, found, K);

@@ -22,10 +22,9 @@ export function hiresImages(n: number): Buffer[] {
 
 /** The deployment's encoder (registry), or a labelled stand-in when the registry is not there. */
 export async function benchEncoder(): Promise<{ encoder: Encoder; label: string }> {
-  const registry = '#core/encoders/registry';
   try {
-    const mod = (await import(registry)) as { createEncoder: () => Promise<Encoder> };
-    const encoder = await mod.createEncoder();
+    const { createEncoder } = await import('#core/encoders/registry');
+    const encoder = await createEncoder();
     return { encoder, label: `${encoder.id} ${encoder.version}` };
   } catch (err) {
     const { mkdtempSync } = await import('node:fs');

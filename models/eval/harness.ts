@@ -17,7 +17,12 @@ export interface EvalOptions {
   log?: (message: string) => void;
   /** Where systems with a cacheKey keep image embeddings (default models/.cache/eval). */
   cacheDir?: string;
+  /** Ignore systems' maxGallery. */
+  allGalleries?: boolean;
 }
+
+/** Thrown by ctx.gallery when a system declines a gallery this large; the task is reported as skipped. */
+export class GallerySkipped extends Error {}
 
 export interface TaskReport {
   id: string;
@@ -106,6 +111,9 @@ export function createContext(data: EvalData, opts: Omit<EvalOptions, 'tasks' | 
     seed: opts.seed ?? 7,
     log,
     async gallery(system, set, ids) {
+      if (system.maxGallery !== undefined && ids.length > system.maxGallery && !opts.allGalleries) {
+        throw new GallerySkipped(`${system.id}: skipped the ${ids.length}-image gallery (> ${system.maxGallery}; --all-galleries runs it)`);
+      }
       const gkey = `${system.id}|${set}|${ids.length}|${hash32(ids.join(','))}`;
       const hit = galleries.get(gkey);
       if (hit) return hit;
@@ -152,6 +160,10 @@ export async function runEval(data: EvalData, opts: EvalOptions): Promise<EvalRe
         tr.results[name] = await task.run(ctx, system);
       } catch (err) {
         const e = err as Error;
+        if (e instanceof GallerySkipped) {
+          tr.results[name] = { metrics: {}, count: 0, notes: [e.message] };
+          continue;
+        }
         ctx.log(`  ${task.id} · ${name} failed: ${e.message}`);
         tr.results[name] = { error: e.message };
       }

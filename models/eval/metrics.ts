@@ -53,3 +53,55 @@ export class MetricMeans {
     return this.sums.get(name)?.n ?? 0;
   }
 }
+
+/** Top-1 accuracy of predicted labels (pairs with an empty truth are ignored). */
+export function accuracy(truth: readonly string[], predicted: readonly string[]): number {
+  let n = 0;
+  let hit = 0;
+  truth.forEach((t, i) => {
+    if (!t) return;
+    n++;
+    if (predicted[i] === t) hit++;
+  });
+  return n ? hit / n : NaN;
+}
+
+/**
+ * Macro-F1 over the classes that occur in `truth` (a class never predicted scores F1 = 0), plus per-class F1
+ * sorted worst first — the "confusion summary of the worst classes" of issue 4, with each class's most frequent
+ * wrong prediction.
+ */
+export function macroF1(
+  truth: readonly string[],
+  predicted: readonly string[],
+): { macroF1: number; perClass: Array<{ label: string; f1: number; support: number; confusedWith?: string }> } {
+  const tp = new Map<string, number>();
+  const fp = new Map<string, number>();
+  const fn = new Map<string, number>();
+  const confusions = new Map<string, Map<string, number>>();
+  const inc = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  truth.forEach((t, i) => {
+    if (!t) return;
+    const p = predicted[i];
+    if (p === t) inc(tp, t);
+    else {
+      inc(fn, t);
+      if (p) inc(fp, p);
+      const c = confusions.get(t) ?? new Map<string, number>();
+      confusions.set(t, c);
+      inc(c, p || '(none)');
+    }
+  });
+  const labels = [...new Set(truth.filter(Boolean))];
+  const perClass = labels.map((label) => {
+    const a = tp.get(label) ?? 0;
+    const b = fp.get(label) ?? 0;
+    const c = fn.get(label) ?? 0;
+    const f1 = a === 0 ? 0 : (2 * a) / (2 * a + b + c);
+    const conf = confusions.get(label);
+    const confusedWith = conf ? [...conf].sort((x, y) => y[1] - x[1])[0][0] : undefined;
+    return { label, f1, support: a + c, confusedWith };
+  });
+  perClass.sort((x, y) => x.f1 - y.f1 || y.support - x.support);
+  return { macroF1: mean(perClass.map((p) => p.f1)), perClass };
+}

@@ -3,16 +3,22 @@ import type { EvalReport } from './harness.ts';
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(3));
 
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => (row[c] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (c ?? '').padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+}
+
 export function formatReport(r: EvalReport): string {
   const systems = r.systems;
-  const header = ['task', 'metric', ...systems.map((s) => s.label), 'target', 'published (KAGL)'];
   const rows: string[][] = [];
+  const onceRows: string[][] = [];
   for (const t of r.tasks) {
     if (t.kind === 'once') {
       const res = t.results['*'];
       for (const m of t.metrics) {
-        const v = res && 'metrics' in res ? res.metrics[m.name] : undefined;
-        rows.push([t.title, m.name, ...systems.map((_, i) => (i === 0 ? fmt(v) : '')), m.target ?? '', '']);
+        const v = res && 'error' in res ? 'error' : fmt(res?.metrics[m.name]);
+        onceRows.push([t.title, m.name, v, m.target ?? '']);
       }
       continue;
     }
@@ -27,9 +33,9 @@ export function formatReport(r: EvalReport): string {
       rows.push([t.title, m.name, ...cells, m.target ?? '', pub]);
     }
   }
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((row) => row[c].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
+  const out: string[] = [];
+  if (rows.length) out.push(...table(['task', 'metric', ...systems.map((s) => s.label), 'target', 'published (KAGL)'], rows));
+  if (onceRows.length) out.push('', ...table(['pipeline task', 'metric', 'value', 'target'], onceRows));
   out.push('');
   out.push(`data: ${r.data}${r.limit ? `, --limit ${r.limit} (quick run: KAGL gallery = test fold only, not comparable)` : ''}; seed ${r.seed}; ${r.seconds.toFixed(0)} s`);
   for (const t of r.tasks) {

@@ -1,6 +1,6 @@
 /**
  * npm run eval [-- --tasks text-image,kagl-text-image] [--systems trained,random] [--limit 200] [--json out.json]
- *                 [--no-fetch] [--seed 7]
+ *                 [--no-fetch] [--seed 7] [--all-galleries]
  *
  * Quality on the test fold (ids ending in 7) with galleries embedded from images only, every system in one table.
  * Fetches the artifacts it needs (models/manifest.json, including the 44k small images) and computes feature
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     seed: { type: 'string' },
     'no-fetch': { type: 'boolean', default: false },
+    'all-galleries': { type: 'boolean', default: false },
   },
 });
 const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
@@ -64,7 +65,14 @@ for (const f of factories) {
 }
 if (systems.length === 0) throw new Error('no system to evaluate');
 
-const report = await runEval(data, { tasks, systems, limit, seed: values.seed ? Number(values.seed) : undefined, log });
+const report = await runEval(data, {
+  tasks,
+  systems,
+  limit,
+  seed: values.seed ? Number(values.seed) : undefined,
+  allGalleries: values['all-galleries'],
+  log,
+});
 for (const s of systems) await s.close?.();
 
 const table = formatReport(report);

@@ -41,6 +41,11 @@ export interface EvalSystem {
   embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
   /** Attribute heads, when the system has them: one predicted label per id. */
   predictAttribute?(attribute: 'articleType' | 'baseColour', set: ImageSet, ids: readonly string[]): Promise<string[] | undefined>;
+  /**
+   * Largest gallery worth embedding for this system (the tiny CLIP baseline skips the 44k KAGL gallery: minutes
+   * of decoding for chance-level numbers). Lifted by `npm run eval -- --all-galleries`.
+   */
+  readonly maxGallery?: number;
   /** Set when image embeddings depend only on this key and the image: the harness may cache them on disk. */
   readonly cacheKey?: string;
   close?(): Promise<void>;

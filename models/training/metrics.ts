@@ -49,6 +49,25 @@ export async function topK(queries: Mat, gallery: Mat, k: number, exclude?: (q: 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /** Text→image P@10 for label-phrase queries over an image-only gallery; queries need ≥ minRelevant products. */
+/** Label-phrase queries over `rows`: distinct label combinations with ≥ minRelevant products. */
+export function labelQueries(rows: CatalogRow[], fields: (keyof CatalogRow)[], render: (r: CatalogRow) => string, minRelevant = 5) {
+  const groups = new Map<string, { text: string; key: string }>();
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    if (fields.some((f) => !r[f])) continue;
+    const key = fields.map((f) => r[f]).join('|');
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (!groups.has(key)) groups.set(key, { text: render(r), key });
+  }
+  return { queries: [...groups.values()].filter((g) => counts.get(g.key)! >= minRelevant), keyOf: rows.map((r) => fields.map((f) => r[f]).join('|')) };
+}
+
+/** P@10 of label queries (embedded as `qEmb`, rows in query order) against the gallery. */
+export async function labelPrecision(qEmb: Mat, q: ReturnType<typeof labelQueries>, emb: Mat): Promise<number> {
+  const hits = await topK(qEmb, emb, 10);
+  return mean(q.queries.map((x, i) => Array.from(hits[i]).filter((g) => q.keyOf[g] === x.key).length / 10));
+}
+
 export async function labelQueryPrecision(
   model: Model, tok: Tokenizer, rows: CatalogRow[], emb: Mat, fields: (keyof CatalogRow)[], render: (r: CatalogRow) => string, minRelevant = 5,
 ): Promise<{ p10: number; queries: number }> {
@@ -75,7 +94,11 @@ export async function imageToImagePrecision(queryEmb: Mat, queryRows: CatalogRow
 
 /** Title → image (KAGL style): distinct titles no training product shares; R@1, R@10 (any exact-title hit), MRR@10. */
 export async function titleRetrieval(model: Model, tok: Tokenizer, queryTitles: string[], emb: Mat, rows: CatalogRow[]) {
-  const hits = await topK(embedTexts(model, tok, queryTitles), emb, 10);
+  return titleRetrievalOf(embedTexts(model, tok, queryTitles), queryTitles, emb, rows);
+}
+
+export async function titleRetrievalOf(qEmb: Mat, queryTitles: string[], emb: Mat, rows: CatalogRow[]) {
+  const hits = await topK(qEmb, emb, 10);
   let r1 = 0, r10 = 0, mrr = 0;
   queryTitles.forEach((t, i) => {
     const rank = Array.from(hits[i]).findIndex((g) => rows[g].title === t);

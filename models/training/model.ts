@@ -5,6 +5,7 @@
  *   image: x = clip((features − μ)/σ, ±8)  → h = relu(x·W1 + b1) (dropout while training) → r = h·W2 + b2 → r/‖r‖
  *          attribute heads: softmax(h·Wa + ba) per attribute segment
  *   text:  r = Σ wᵢ·E[idᵢ] + bt (TF-IDF embedding bag) → r/‖r‖
+ *          query-label heads: softmax(u·Wq + bq) per segment of K labels + "not named" (what the text asks for)
  *   loss:  symmetric InfoNCE over s·T·Iᵀ with learned s, multi-positive targets; + aux · Σ head cross-entropies
  */
 import { gemm, mat, type Mat } from './gemm.ts';
@@ -61,9 +62,12 @@ export class Param {
 
 export class Model {
   W1: Param; b1: Param; W2: Param; b2: Param; Wa: Param; ba: Param; E: Param; bt: Param; logitScale: Param;
+  Wq: Param; bq: Param;
   step = 0;
   readonly touched = new Set<number>();
-  constructor(readonly inDim: number, readonly vocab: number, readonly heads: HeadSpec[], readonly cfg: TrainConfig, rng: () => number) {
+  /** Text heads: segments of labels.length + 1 (the last = "not named in the text"). */
+  readonly textHeads: HeadSpec[];
+  constructor(readonly inDim: number, readonly vocab: number, readonly heads: HeadSpec[], readonly cfg: TrainConfig, rng: () => number, textHeads: Omit<HeadSpec, 'offset'>[] = []) {
     const { hidden: H, dim: D } = cfg;
     const A = heads.reduce((s, h) => s + h.labels.length, 0);
     this.W1 = new Param('W1', randn(inDim * H, Math.sqrt(2 / inDim), rng), true);
@@ -75,6 +79,17 @@ export class Model {
     this.E = new Param('E', randn(vocab * D, 0.1, rng), true);
     this.bt = new Param('bt', new Float32Array(D), false);
     this.logitScale = new Param('logitScale', Float32Array.of(Math.log(1 / 0.07)), false);
+    let off = 0;
+    this.textHeads = textHeads.map((h) => {
+      const spec = { ...h, offset: off };
+      off += h.labels.length + 1;
+      return spec;
+    });
+    this.Wq = new Param('Wq', randn(D * Math.max(off, 1), 0.01, rng), true);
+    this.bq = new Param('bq', new Float32Array(Math.max(off, 1)), false);
+  }
+  get numQuery() {
+    return this.bq.data.length;
   }
   get numAttr() {
     return this.Wa.data.length / this.cfg.hidden;
@@ -206,6 +221,36 @@ export interface Batch {
   positives: Uint8Array;
   /** B × heads: label index or −1. */
   labels: Int32Array;
+  /** B × textHeads: label index, labels.length for "not named", or −1 (ignore). */
+  textLabels?: Int32Array;
+}
+
+/** Softmax cross-entropy over head segments of `logits`; writes the gradient into `dlogits`, returns the loss. */
+function segmentCrossEntropy(logits: Mat, dlogits: Mat, heads: HeadSpec[], labels: Int32Array, extra: number, auxWeight: number): number {
+  const B = logits.rows, A = logits.cols, nh = heads.length;
+  let loss = 0;
+  heads.forEach((head, hi) => {
+    let n = 0;
+    for (let b = 0; b < B; b++) if (labels[b * nh + hi] >= 0) n++;
+    if (!n) return;
+    const w = (auxWeight * head.weight) / n;
+    const K = head.labels.length + extra;
+    for (let b = 0; b < B; b++) {
+      const y = labels[b * nh + hi];
+      if (y < 0) continue;
+      const row = b * A + head.offset;
+      let mx = -Infinity;
+      for (let k = 0; k < K; k++) mx = Math.max(mx, logits.data[row + k]);
+      let z = 0;
+      for (let k = 0; k < K; k++) z += Math.exp(logits.data[row + k] - mx);
+      for (let k = 0; k < K; k++) {
+        const p = Math.exp(logits.data[row + k] - mx) / z;
+        dlogits.data[row + k] = w * (p - (k === y ? 1 : 0));
+      }
+      loss -= w * (logits.data[row + y] - mx - Math.log(z));
+    }
+  });
+  return loss;
 }
 
 /** One training step: forward, loss, backward, AdamW. Returns the losses. */
@@ -252,29 +297,21 @@ export async function trainStep(model: Model, batch: Batch, lrScale: number, rng
   const dT = await gemm(dSim, img.u);
   const dI = await gemm(dSim, txt.u, true);
   // Attribute heads: softmax cross-entropy per segment, over labelled items only.
-  const A = model.numAttr;
-  const dlogits = mat(B, A);
-  let aux = 0;
-  model.heads.forEach((head, hi) => {
-    let n = 0;
-    for (let b = 0; b < B; b++) if (batch.labels[b * model.heads.length + hi] >= 0) n++;
-    if (!n) return;
-    const w = (model.cfg.auxWeight * head.weight) / n;
-    for (let b = 0; b < B; b++) {
-      const y = batch.labels[b * model.heads.length + hi];
-      if (y < 0) continue;
-      const row = b * A + head.offset, K = head.labels.length;
-      let mx = -Infinity;
-      for (let k = 0; k < K; k++) mx = Math.max(mx, img.logits.data[row + k]);
-      let z = 0;
-      for (let k = 0; k < K; k++) z += Math.exp(img.logits.data[row + k] - mx);
-      for (let k = 0; k < K; k++) {
-        const p = Math.exp(img.logits.data[row + k] - mx) / z;
-        dlogits.data[row + k] = w * (p - (k === y ? 1 : 0));
-      }
-      aux -= w * (img.logits.data[row + y] - mx - Math.log(z));
-    }
-  });
+  const dlogits = mat(B, model.numAttr);
+  let aux = segmentCrossEntropy(img.logits, dlogits, model.heads, batch.labels, 0, model.cfg.auxWeight);
+  // Query-label heads on the text embedding: what the text names (or "not named").
+  if (model.textHeads.length && batch.textLabels) {
+    const Q = model.numQuery;
+    const qLogits = await gemm(txt.u, mat(model.cfg.dim, Q, model.Wq.data));
+    addBias(qLogits, model.bq.data);
+    const dq = mat(B, Q);
+    aux += segmentCrossEntropy(qLogits, dq, model.textHeads, batch.textLabels, 1, model.cfg.auxWeight);
+    const g = await gemm(txt.u, dq, true);
+    for (let i = 0; i < g.data.length; i++) model.Wq.grad[i] += g.data[i];
+    colSum(dq, model.bq.grad);
+    const du = await gemm(dq, mat(model.cfg.dim, Q, model.Wq.data), false, true);
+    for (let i = 0; i < du.data.length; i++) dT.data[i] += du.data[i];
+  }
   await imageBackward(model, img, dI, dlogits);
   textBackward(model, batch.texts, txt.u, txt.norms, dT);
   adamw(model, lrScale);
@@ -299,6 +336,7 @@ function adamw(model: Model, lrScale: number): void {
   const t = model.step;
   const { lrImage, lrText, weightDecay } = model.cfg;
   for (const p of [model.W1, model.b1, model.W2, model.b2, model.Wa, model.ba]) adamUpdate(p, lrImage * lrScale, weightDecay, t);
+  for (const p of [model.Wq, model.bq]) adamUpdate(p, lrText * lrScale, weightDecay, t);
   adamUpdate(model.bt, lrText * lrScale, 0, t);
   adamUpdate(model.logitScale, lrImage * lrScale, 0, t);
   model.logitScale.data[0] = Math.min(model.logitScale.data[0], Math.log(100));

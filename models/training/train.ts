@@ -19,9 +19,9 @@ import { foldOf, readCatalog, type CatalogRow } from './data.ts';
 import { ensureFeatureCache } from './extract-features.ts';
 import { featureRow, type FeatureTable } from './feature-cache.ts';
 import { closeGemm, mat, type Mat } from './gemm.ts';
-import { embedImages, imageToImagePrecision, labelQueryPrecision, titleRetrieval } from './metrics.ts';
 import { Model, mulberry32, trainStep, type Batch, type HeadSpec, type TrainConfig } from './model.ts';
 import { allViewTexts, FIELDS, fieldValue, sampleView } from './views.ts';
+import { BLOCK_HEADS, validate } from './validate.ts';
 
 export const ENCODER_ID = 'lookbook-trained';
 
@@ -136,7 +136,10 @@ export async function train(argv: string[] = process.argv.slice(2)) {
   }));
 
   const rng = mulberry32(cfg.seed);
-  const model = new Model(tr.X.cols, tok.size, heads, cfg, rng);
+  // Query-label heads on the text side: the same label lists as the image heads they meet in the hybrid space.
+  const textHeadSpecs = BLOCK_HEADS.map((n) => heads.find((h) => h.name === n)!);
+  const model = new Model(tr.X.cols, tok.size, heads, cfg, rng, textHeadSpecs.map(({ name, labels, weight }) => ({ name, labels, weight })));
+  const textHeadField: Record<string, string> = { articleType: 'articleType', baseColour: 'baseColour', gender: 'gender' };
   const tokCache = new Map<string, TokenizedText>();
   const encode = (t: string) => { let e = tokCache.get(t); if (!e) { e = tok.encode(t); tokCache.set(t, e); } return e; };
   const stepsPerEpoch = Math.floor(tr.rows.length / cfg.batch);
@@ -170,7 +173,14 @@ export async function train(argv: string[] = process.argv.slice(2)) {
           positives[a * B + b] = fis.every((fi) => codes[ca + fi] === codes[cb + fi]) ? 1 : 0;
         }
       });
-      const batch: Batch = { x, texts: views.map((v) => encode(v.text)), positives, labels };
+      // What each text names: the label when the view names the field (titles: the product's labels), else "not named".
+      const textLabels = new Int32Array(B * textHeadSpecs.length);
+      views.forEach((v, b) => textHeadSpecs.forEach((h, k) => {
+        const hi = heads.indexOf(h);
+        const named = v.fields.includes('title') || v.fields.includes(textHeadField[h.name] as never);
+        textLabels[b * textHeadSpecs.length + k] = named ? labels[b * heads.length + hi] : h.labels.length;
+      }));
+      const batch: Batch = { x, texts: views.map((v) => encode(v.text)), positives, labels, textLabels };
       const step = epoch * stepsPerEpoch + s;
       const warm = Math.min(1, (step + 1) / cfg.warmupSteps);
       const lrScale = warm * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)));
@@ -181,55 +191,29 @@ export async function train(argv: string[] = process.argv.slice(2)) {
   }
   const trainSeconds = (performance.now() - tTrain) / 1000;
 
-  // Validation metrics (validation fold; gallery = validation images only, except title retrieval: train + validation).
-  const vEmb = await embedImages(model, va.X);
-  const metrics: Record<string, number> = {};
-  const g = (r: CatalogRow) => r.gender.toLowerCase(), c = (r: CatalogRow) => r.baseColour.toLowerCase(), ty = (r: CatalogRow) => r.articleType.toLowerCase();
-  const gct = await labelQueryPrecision(model, tok, va.rows, vEmb.emb, ['gender', 'baseColour', 'articleType'], (r) => `${g(r)} ${c(r)} ${ty(r)}`);
-  const ct = await labelQueryPrecision(model, tok, va.rows, vEmb.emb, ['baseColour', 'articleType'], (r) => `${c(r)} ${ty(r)}`);
-  metrics['t2i_gender_colour_type_p10'] = gct.p10;
-  metrics['t2i_colour_type_p10'] = ct.p10;
-  // Image → image: validation high-resolution images as queries, else a sample of small ones.
   const hiresVal = hires.ids.map((id, i) => [id, i] as const).filter(([id]) => foldOf(id) === 'val' && catalog.has(id));
-  const hq = await embedImages(model, standardise(hires, hiresVal.map(([, i]) => i), stats));
-  metrics['i2i_hires_p10'] = await imageToImagePrecision(hq.emb, hiresVal.map(([id]) => catalog.get(id)!), vEmb.emb, va.rows);
-  const sampleN = Math.min(1500, va.rows.length);
-  metrics['i2i_small_p10'] = await imageToImagePrecision(mat(sampleN, cfg.dim, vEmb.emb.data.subarray(0, sampleN * cfg.dim)), va.rows.slice(0, sampleN), vEmb.emb, va.rows);
-  heads.forEach((h, hi) => {
-    let n = 0, ok = 0;
-    va.rows.forEach((r, i) => {
-      const y = labelIdx[hi].get(HEADS[hi].get(r));
-      if (y === undefined) return;
-      n++;
-      const row = vEmb.logits.data.subarray(i * model.numAttr + h.offset, i * model.numAttr + h.offset + h.labels.length);
-      let best = 0;
-      for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
-      if (best === y) ok++;
-    });
-    metrics[`head_${h.name}_top1`] = n ? ok / n : 0;
+  const v = await validate({
+    model, tok, heads, train: tr, val: va, log,
+    headLabel: (r, hi) => labelIdx[hi].get(HEADS[hi].get(r)),
+    hiresVal: { rows: hiresVal.map(([id]) => catalog.get(id)!), X: standardise(hires, hiresVal.map(([, i]) => i), stats) },
   });
-  const trainTitles = new Set(tr.rows.map((r) => r.title));
-  const qTitles = [...new Set(va.rows.map((r) => r.title))].filter((t) => !trainTitles.has(t)).slice(0, 2000);
-  const tAll = await embedImages(model, tr.X);
-  const gallery = mat(tr.rows.length + va.rows.length, cfg.dim);
-  gallery.data.set(tAll.emb.data, 0);
-  gallery.data.set(vEmb.emb.data, tr.rows.length * cfg.dim);
-  const tr10 = await titleRetrieval(model, tok, qTitles, gallery, [...tr.rows, ...va.rows]);
-  metrics['title_r1_trainval_gallery'] = tr10.r1;
-  metrics['title_r10_trainval_gallery'] = tr10.r10;
-  metrics['title_mrr10_trainval_gallery'] = tr10.mrr10;
-  for (const [k, v] of Object.entries(metrics)) metrics[k] = Number(v.toFixed(4));
+  const metrics = v.metrics;
   log(`validation: ${JSON.stringify(metrics)}`);
-  log(`queries: ${gct.queries} "gender colour type", ${ct.queries} "colour type", ${hiresVal.length} hi-res image queries, ${tr10.queries} titles`);
+  log(`queries: ${JSON.stringify(v.counts)}`);
+  const blocks = v.blockHeads.length ? { base: v.weights.base, heads: v.blockHeads.map((name) => ({ name, weight: v.weights.heads[name] ?? 0 })).filter((b) => b.weight > 0) } : undefined;
+  const dim = cfg.dim + (blocks?.heads ?? []).reduce((a, b) => a + heads.find((h) => h.name === b.name)!.labels.length, 0);
 
   if (doExport) {
     fs.mkdirSync(out, { recursive: true });
-    const text = exportTextTower({ vocab: tok.size, dim: cfg.dim, E: model.E.data, bt: model.bt.data }, { encoder: ENCODER_ID });
+    const useBlocks = blocks && blocks.heads.length ? blocks : undefined;
+    const text = exportTextTower({ vocab: tok.size, dim: cfg.dim, E: model.E.data, bt: model.bt.data }, { encoder: ENCODER_ID }, useBlocks, {
+      Wq: model.Wq.data, bq: model.bq.data, heads: model.textHeads,
+    });
     const image = exportImageTower({
       mobilenetDim: small.mobilenetDim, colourDim: small.colourDim, hidden: cfg.hidden, dim: cfg.dim,
       mean: stats.mean, invStd: stats.invStd, W1: model.W1.data, b1: model.b1.data, W2: model.W2.data, b2: model.b2.data,
       Wa: model.Wa.data, ba: model.ba.data, heads,
-    }, { encoder: ENCODER_ID });
+    }, { encoder: ENCODER_ID }, useBlocks);
     const tokJson = JSON.stringify(vocab);
     const version = `1.${sha256(text).slice(0, 4)}${sha256(image).slice(0, 4)}`;
     const files: Record<string, Uint8Array | string> = { 'text.onnx': text, 'image.onnx': image, 'tokenizer.json': tokJson };
@@ -237,7 +221,12 @@ export async function train(argv: string[] = process.argv.slice(2)) {
     const card = {
       id: ENCODER_ID,
       version,
-      dim: cfg.dim,
+      dim,
+      space: {
+        contrastiveDim: cfg.dim,
+        labelBlocks: useBlocks ?? null,
+        note: 'embedding = normalise([base·u, w·√p(label) per block]); images: head probabilities, texts: query-label heads without "not named"',
+      },
       featuresVersion: FEATURES_VERSION,
       inputs: { mobilenetDim: small.mobilenetDim, colourDim: small.colourDim },
       files: Object.fromEntries(Object.entries(files).map(([f, b]) => [f, { sha256: sha256(b), bytes: typeof b === 'string' ? Buffer.byteLength(b) : b.length }])),
@@ -252,6 +241,7 @@ export async function train(argv: string[] = process.argv.slice(2)) {
       tokenizer: { words: vocab.words.length, bigrams: vocab.bigrams.length, trigramBuckets: vocab.trigramBuckets, groupWeights: vocab.groupWeights },
       training: { seconds: Number(trainSeconds.toFixed(1)), steps: totalSteps, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, finalTemperature: Number((1 / Math.exp(model.logitScale.data[0])).toFixed(4)) },
       validation: metrics,
+      validationContrastiveOnly: v.contrastiveOnly,
       validationProtocol: {
         t2i: 'gallery = validation-fold small images (image-only embeddings); queries = distinct label phrases with ≥ 5 relevant; relevant = all named labels match; P@10',
         i2i_hires: 'queries = validation-fold high-resolution images; gallery = validation small images minus the same product; relevant = same articleType and baseColour; P@10',
@@ -278,6 +268,7 @@ Text–image encoder trained in this project (\`npm run train\`, TypeScript on t
 - **Image tower**: MobileNetV2 int8 pooled feature (1280) + garment colour descriptor (${card.inputs.colourDim}) → standardise → ${card.hyperParameters.hidden} ReLU → ${card.dim}, unit norm. Attribute heads (softmax) on the hidden layer.
 - **Text tower**: tokenizer trained on the training fold (${card.tokenizer.words} words, ${card.tokenizer.bigrams} bigrams, ${card.tokenizer.trigramBuckets} hashed character-trigram buckets, TF-IDF) → embedding bag → ${card.dim}, unit norm.
 - **Loss**: symmetric InfoNCE with learned temperature, multi-positive targets (a label-phrase view is true of every batch item with those labels; titles of identical titles), text views sampled per step from the title and label/attribute phrases; auxiliary cross-entropy on the attribute heads (weight ${card.hyperParameters.auxWeight}).
+- **Space**: ${card.dim} dims = ${card.space.contrastiveDim} contrastive + label blocks ${card.space.labelBlocks ? JSON.stringify(card.space.labelBlocks) : '(none)'} (√ of the article-type/colour/gender probabilities; for texts, of what the text names). Block weights tuned on the validation fold.
 - **Features version**: ${card.featuresVersion}
 
 ## Data
@@ -297,6 +288,8 @@ ${rows(card.training)}
 | metric | value |
 | --- | --- |
 ${rows(card.validation)}
+
+Contrastive space alone (no label blocks): ${JSON.stringify(card.validationContrastiveOnly)}
 
 Protocols:
 ${Object.entries(card.validationProtocol).map(([k, v]) => `- ${k}: ${v}`).join('\n')}

@@ -122,6 +122,10 @@ describe('functions', () => {
       expect(img, f.id).toBeDefined();
       expect(img.source.dockerFile).toBe('layers/ml-runtime/Dockerfile');
       expect(img.source.platform).toBe('linux/amd64');
+      expect(img.source.dockerBuildArgs.NATIVE_MODULES).toBe(f.nativeModules.join(' '));
+      // Every build arg the stack passes is declared by the Dockerfile.
+      const dockerfile = readFileSync(path.join(s.outdir, img.source.directory, img.source.dockerFile), 'utf8');
+      for (const arg of Object.keys(img.source.dockerBuildArgs)) expect(dockerfile).toMatch(new RegExp(`^ARG ${arg}\\b`, 'm'));
       const staged = path.join(s.outdir, img.source.directory);
       expect(existsSync(path.join(staged, 'layers/ml-runtime/Dockerfile'))).toBe(true);
       expect(existsSync(path.join(staged, f.def.entry))).toBe(true);
@@ -269,6 +273,10 @@ describe('LLM', () => {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'SageMakerVariantInvocationsPerInstance' } }),
     });
+    // LlmEnabled=false (first deploy, before the model archive exists) leaves out all of them.
+    for (const type of ['AWS::SageMaker::Model', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Endpoint', 'AWS::ApplicationAutoScaling::ScalableTarget', 'AWS::ApplicationAutoScaling::ScalingPolicy']) {
+      s.template.hasResource(type, { Condition: 'LlmEnabledCondition' });
+    }
   });
 });
 

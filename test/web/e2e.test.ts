@@ -1,7 +1,8 @@
 /**
  * End-to-end smoke test of the web app: the local API server (API Gateway adapter over the real handlers, with
  * dynalite and s3rver behind it) serves web/dist on its own origin; Debian's Chromium, driven by playwright-core,
- * browses the seeded catalog, opens a product page, and sees the API's own message for an unknown product.
+ * browses the seeded catalog, opens a product page, sees the API's own message for an unknown product, and
+ * (with the model files present) searches by words, then by words + photo with the α slider.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import type { Product } from '#core';
+import { modelFile, trainedFile } from '#core/model-files';
 import { useLocalCloud } from '../support/local-cloud.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -134,6 +136,37 @@ describe('web app on the local API origin', () => {
       const alert = page.getByRole('alert').first();
       await alert.waitFor({ timeout: 15_000 });
       expect(await alert.innerText()).toContain('No product with id 999999');
+    } finally {
+      await page.close();
+    }
+  });
+
+  // The search leg needs the trained encoder (models/trained) and MobileNet (models/.cache, `npm run models:fetch`).
+  const modelsPresent = fs.existsSync(trainedFile('card.json')) && fs.existsSync(modelFile('mobilenetv2-12-int8.onnx'));
+
+  it.skipIf(!modelsPresent)('search: words give text results, a dropped photo makes it hybrid, and the α slider drives alphaUsed', async () => {
+    const rebuild = await local.api('/v1/admin/index/rebuild?wait=true', { method: 'POST', headers: { authorization: `Bearer ${local.token({ groups: ['admin'] })}` } });
+    expect(rebuild.status, await rebuild.clone().text()).toBe(200);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await page.goto(`${local.cloud.urls.api}/`);
+      await page.getByLabel("Describe what you're looking for").fill('navy checked shirt');
+      await page.keyboard.press('Enter');
+      const meta = page.getByTestId('search-meta');
+      await expect.poll(() => meta.textContent(), { timeout: 20_000 }).toMatch(/results? for “navy checked shirt”/);
+      expect(await meta.textContent()).toContain('text');
+      expect(await page.getByTestId('product-card').first().innerText()).toContain('Turtle Check Men Navy Blue Shirt');
+      expect(page.url()).toContain('q=navy+checked+shirt');
+
+      // A small photo goes inline (imageBase64); choosing it re-runs the search as hybrid.
+      const photo = await sharp({ create: { width: 240, height: 320, channels: 3, background: { r: 31, g: 42, b: 77 } } }).jpeg().toBuffer();
+      await page.locator('input[type=file]').setInputFiles({ name: 'navy.jpg', mimeType: 'image/jpeg', buffer: photo });
+      await expect.poll(() => meta.textContent(), { timeout: 20_000 }).toContain('hybrid');
+      expect(await meta.textContent()).toContain('α 0.50');
+      await page.getByLabel('Balance between your words and your photo').fill('0.8');
+      await expect.poll(() => meta.textContent(), { timeout: 20_000 }).toContain('α 0.80');
+      if (process.env.LOOKBOOK_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.LOOKBOOK_SCREENSHOTS, 'e2e-search.png') });
     } finally {
       await page.close();
     }

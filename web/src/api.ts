@@ -127,7 +127,7 @@ export interface CreateUploadRequest {
   /** Wardrobe owner (the browser's session id) for wardrobe uploads. */
   ownerId?: string;
   /** Explicit opt-in to face-aware styling; face crops are never stored. */
-  faceStyling?: boolean;
+  faceOptIn?: boolean;
 }
 
 export interface UploadTicket {

@@ -44,7 +44,7 @@ export async function toBase64(blob: Blob): Promise<string> {
 export async function uploadPhoto(
   blob: Blob,
   purpose: UploadPurpose,
-  extra: { ownerId?: string; faceStyling?: boolean } = {},
+  extra: { ownerId?: string; faceOptIn?: boolean } = {},
   client: ApiClient = api,
 ): Promise<UploadTicket> {
   const contentType = (UPLOAD_TYPES.includes(blob.type as UploadContentType) ? blob.type : 'image/jpeg') as UploadContentType;

@@ -11,7 +11,7 @@
  * versioned with the function; a layer would ship all of it to every function and split deployments.
  * Each function has its own role and log group; grants come exactly from its `uses` list.
  */
-import { Duration, IgnoreMode } from 'aws-cdk-lib';
+import { Annotations, Duration, IgnoreMode } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -58,7 +58,7 @@ export interface BuiltFunction {
   fn: lambda.Function;
   /** What API routes and S3 notifications invoke: the `live` alias when provisioned, else the function. */
   target: lambda.IFunction;
-  /** How it is packaged in the cloud, with the native packages that forced an image, if any. */
+  /** How it is packaged in the cloud, and the native packages its import graph reaches. */
   packaging: 'zip-arm64' | 'image-x86_64';
   nativeModules: string[];
 }
@@ -113,8 +113,11 @@ export class Functions extends Construct {
     for (const [bid, bucket] of Object.entries(p.buckets)) environment[`BUCKET_${bid.toUpperCase()}`] = bucket.bucketName;
     if (def.uses.includes('llm')) environment.LLM_ENDPOINT_NAME = p.llm.endpointName;
 
-    const nativeModules = def.packaging === 'node' ? nativeModulesOf(def.entry, p.repoRoot) : [];
+    const nativeModules = nativeModulesOf(def.entry, p.repoRoot);
     const asImage = def.packaging === 'container' || nativeModules.length > 0;
+    if (def.packaging === 'node' && asImage) {
+      Annotations.of(this).addInfo(`function "${fnId}" imports ${nativeModules.join(', ')}: built as an x86_64 image from ${ML_DOCKERFILE}`);
+    }
     const common = {
       description: def.description,
       memorySize: def.memoryMb,
@@ -133,7 +136,8 @@ export class Functions extends Construct {
         architecture: lambda.Architecture.X86_64,
         code: lambda.DockerImageCode.fromImageAsset(p.repoRoot, {
           file: ML_DOCKERFILE,
-          buildArgs: { HANDLER_ENTRY: def.entry },
+          // The image installs exactly the native packages the handler's import graph reaches.
+          buildArgs: { HANDLER_ENTRY: def.entry, NATIVE_MODULES: nativeModules.join(' ') },
           platform: Platform.LINUX_AMD64,
           ignoreMode: IgnoreMode.DOCKER,
           // Stage only what the image build reads: the allow-list mirrors layers/ml-runtime/Dockerfile.

@@ -4,7 +4,7 @@
  * code change; the GPU instance type too. Target tracking on invocations per instance scales it.
  * Only `sagemaker:InvokeEndpoint` on this endpoint is ever granted, through grantInvoke().
  */
-import { ArnFormat, CfnCondition, CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnCondition, CfnResource, CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -33,6 +33,9 @@ export class Llm extends Construct {
   public readonly imageUri: CfnParameter;
   public readonly modelDataUrl: CfnParameter;
   public readonly instanceType: CfnParameter;
+  /** "false" leaves the endpoint out (first deploy, before llm/model.tar.gz exists; or to stop GPU billing). */
+  public readonly enabled: CfnParameter;
+  public readonly enabledCondition: CfnCondition;
 
   constructor(scope: Construct, id: string, props: LlmProps) {
     super(scope, id);
@@ -58,6 +61,13 @@ export class Llm extends Construct {
       description: 'GPU instance type of the LLM endpoint',
       allowedPattern: '^ml\\.[a-z0-9]+\\.[a-z0-9]+$',
     });
+    this.enabled = new CfnParameter(stack, 'LlmEnabled', {
+      type: 'String',
+      default: 'true',
+      allowedValues: ['true', 'false'],
+      description: 'Create the GPU endpoint. Deploy with false until the model archive is in place, or to stop GPU billing.',
+    });
+    this.enabledCondition = new CfnCondition(stack, 'LlmEnabledCondition', { expression: Fn.conditionEquals(this.enabled.valueAsString, 'true') });
     const useDefaultModel = new CfnCondition(stack, 'LlmUseDefaultModelData', {
       expression: Fn.conditionEquals(this.modelDataUrl.valueAsString, ''),
     });
@@ -161,6 +171,10 @@ export class Llm extends Construct {
       scaleInCooldown: Duration.minutes(5),
       scaleOutCooldown: Duration.minutes(1),
     });
+    // Everything that costs money or needs the model archive exists only when LlmEnabled=true.
+    for (const c of [this.model, this.endpointConfig, this.endpoint, ...this.node.findAll().filter((n) => n instanceof CfnResource && n.cfnResourceType.startsWith('AWS::ApplicationAutoScaling::'))]) {
+      (c as CfnResource).cfnOptions.condition = this.enabledCondition;
+    }
   }
 
   /** Lets a function call this endpoint and nothing else on SageMaker. */

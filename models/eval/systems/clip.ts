@@ -14,7 +14,7 @@ const CONCURRENCY = 8;
 
 export async function createClipSystem(
   data: EvalData,
-  opts: { id: string; label: string; note: string; encoder: ClipEncoderOptions },
+  opts: { id: string; label: string; note: string; encoder: ClipEncoderOptions; maxGallery?: number },
 ): Promise<EvalSystem> {
   const enc: ClipEncoder = await createClipEncoder(opts.encoder);
   return {
@@ -23,6 +23,7 @@ export async function createClipSystem(
     dim: enc.dim,
     note: opts.note,
     cacheKey: `${opts.id}-${enc.version}`,
+    maxGallery: opts.maxGallery,
     async embedImages(set, ids, progress) {
       const out = new Array<Float32Array>(ids.length);
       let done = 0;
@@ -55,6 +56,7 @@ export function createTinyClipSystem(data: EvalData): Promise<EvalSystem> {
     label: 'CLIP path (tiny test model)',
     note: 'the CLIP ONNX encoder (BPE tokenizer, CLIP preprocessing) on a generated random CLIP-shaped model: proves the pipeline, not quality.',
     encoder: { ...files, version: 'tiny-d32-s7' },
+    maxGallery: 10_000,
   });
 }
 

@@ -23,15 +23,23 @@ const METRICS: Record<MetricName, (ranked: string[], rel: ReadonlySet<string>) =
 };
 
 /** Ranks the gallery for each query (exact search, top 10) and averages the named metrics. */
-export function scoreQueries(gallery: Gallery, queries: readonly Query[], names: readonly MetricName[], prefix = ''): TaskResult {
+export async function scoreQueries(gallery: Gallery, queries: readonly Query[], names: readonly MetricName[], prefix = ''): Promise<TaskResult> {
   const means = new MetricMeans();
-  for (const q of queries) {
-    const ranked = gallery.search(q.vector, 10, q.skip === undefined ? undefined : (i) => i === q.skip).map((h) => h.id);
+  const hits = await gallery.searchMany(queries.map((q) => q.vector), 10, queries.map((q) => q.skip));
+  queries.forEach((q, i) => {
+    const ranked = hits[i].map((h) => h.id);
     for (const n of names) means.add(prefix + n, METRICS[n](ranked, q.relevant));
-  }
+  });
   const metrics = means.result();
   for (const n of names) metrics[prefix + n] ??= NaN;
-  return { metrics, count: queries.length };
+  const notes: string[] = [];
+  for (const k of [1, 10]) {
+    if (!names.includes(`P@${k}` as MetricName) || queries.length === 0) continue;
+    // P@k is not capped by the number of relevant items, so say how high it can go on these queries.
+    const ceiling = queries.reduce((a, q) => a + Math.min(q.relevant.size, k) / k, 0) / queries.length;
+    notes.push(`${prefix}P@${k} ceiling on these queries: ${ceiling.toFixed(3)}`);
+  }
+  return { metrics, count: queries.length, notes };
 }
 
 /** Applies --limit with a seeded sample (the same queries for every system). */

@@ -25,7 +25,7 @@ export const imageImage: EvalTask = {
     const ids = limitQueries(ctx, candidates.filter((id) => relevantOf(id).size > 0), Infinity, 1);
     const images = await ctx.gallery(system!, 'hires', ids);
     const queries: Query[] = ids.map((id, i) => ({ vector: images.row(i), relevant: relevantOf(id), skip: rowOf.get(id) }));
-    const result = scoreQueries(gallery, queries, ['P@10']);
-    return { ...result, notes: [`${candidates.length - ids.length} hi-res test images skipped (no relevant product or --limit)`] };
+    const result = await scoreQueries(gallery, queries, ['P@10']);
+    return { ...result, notes: [...(result.notes ?? []), `${candidates.length - ids.length} hi-res test images skipped (no relevant product or --limit)`] };
   },
 };

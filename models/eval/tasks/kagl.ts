@@ -43,7 +43,8 @@ export const kaglTextImage: EvalTask = {
     const gallery = await ctx.gallery(system!, 'small', ids);
     const vecs = await ctx.texts(system!, chosen);
     const queries: Query[] = chosen.map((t, i) => ({ vector: vecs[i], relevant: byTitle.get(t)! }));
-    return { ...scoreQueries(gallery, queries, ['R@1', 'R@10', 'MRR@10']), notes: [`${titles.length} eligible titles, ${chosen.length} queried`] };
+    const r = await scoreQueries(gallery, queries, ['R@1', 'R@10', 'MRR@10']);
+    return { ...r, notes: [...(r.notes ?? []), `${titles.length} eligible titles, ${chosen.length} queried`] };
   },
 };
 
@@ -61,6 +62,7 @@ export const kaglAttributes: EvalTask = {
     const ids = galleryIds(ctx);
     const gallery = await ctx.gallery(system!, 'small', ids);
     const metrics: Record<string, number> = {};
+    const notes: string[] = [];
     let count = 0;
     for (const [attr, prefix] of [['articleType', 'articleType '], ['baseColour', 'colour ']] as const) {
       const groups = new Map<string, Set<string>>();
@@ -73,10 +75,11 @@ export const kaglAttributes: EvalTask = {
       }
       const labels = limitQueries(ctx, [...groups.keys()].sort(), Infinity, 5);
       const vecs = await ctx.texts(system!, labels);
-      const r = scoreQueries(gallery, labels.map((l, i) => ({ vector: vecs[i], relevant: groups.get(l)! })), ['P@1', 'P@10'], prefix);
+      const r = await scoreQueries(gallery, labels.map((l, i) => ({ vector: vecs[i], relevant: groups.get(l)! })), ['P@1', 'P@10'], prefix);
       Object.assign(metrics, r.metrics);
+      notes.push(...(r.notes ?? []));
       count += r.count;
     }
-    return { metrics, count };
+    return { metrics, count, notes };
   },
 };

@@ -12,7 +12,7 @@ import { TASKS, selectTasks } from '../../../models/eval/registry.ts';
 import { formatReport } from '../../../models/eval/report.ts';
 import { createTinyClipSystem } from '../../../models/eval/systems/clip.ts';
 import { createRandomSystem } from '../../../models/eval/systems/random.ts';
-import type { EvalData, EvalProduct, EvalSystem } from '../../../models/eval/types.ts';
+import type { EvalData, EvalProduct, EvalSystem, EvalTask } from '../../../models/eval/types.ts';
 
 const TYPES = ['Tshirts', 'Jeans', 'Watches'];
 const COLOURS: Record<string, [number, number, number]> = { Red: [220, 30, 30], Blue: [30, 30, 220], Black: [15, 15, 15] };
@@ -144,6 +144,24 @@ describe('npm run eval harness on generated items', () => {
     expect(table).toContain('| label oracle');
     expect(table).toContain('CLIP path (tiny test model)');
     expect(table).toContain('Marqo-FashionSigLIP 0.489');
+  });
+
+  it('runs system-independent tasks once, in a table of their own, and reports a failing task without stopping', async () => {
+    const once: EvalTask = {
+      id: 'throughput',
+      title: 'pipeline throughput',
+      kind: 'once',
+      metrics: [{ name: 'images/s', target: '≥ 10' }],
+      describe: 'a stand-in for the vision pipeline tasks of issue 4',
+      run: async (_ctx, system) => ({ metrics: { 'images/s': system ? -1 : 42 }, count: 3 }),
+    };
+    const broken: EvalTask = { ...once, id: 'broken', kind: 'system', run: async () => Promise.reject(new Error('model failed')) };
+    const r = await runEval(generate(), { tasks: [once, broken], systems: [createRandomSystem(8)], log: () => {} });
+    expect(r.tasks[0].results['*']).toEqual({ metrics: { 'images/s': 42 }, count: 3 });
+    expect(r.tasks[1].results.random).toEqual({ error: 'model failed' });
+    const text = formatReport(r);
+    expect(text).toMatch(/\| pipeline task +\| metric +\| value/);
+    expect(text).toContain('42.000');
   });
 
   it('selects tasks by id and rejects unknown ones', () => {

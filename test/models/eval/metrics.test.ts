@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mean, MetricMeans, mrrAtK, ndcgAtK, precisionAtK, recallAtK } from '../../../models/eval/metrics.ts';
+import { accuracy, macroF1, mean, MetricMeans, mrrAtK, ndcgAtK, precisionAtK, recallAtK } from '../../../models/eval/metrics.ts';
 import { fuse, Gallery } from '../../../models/eval/search.ts';
 
 // Ranked list: hits at ranks 1, 3 and 4 (a, c, d relevant); e is relevant but not retrieved.
@@ -69,6 +69,18 @@ describe('exact search', () => {
     expect(wide.search(q, 4).map((h) => h.id)).toEqual(['q', 'r', 'p', 's']);
   });
 
+  it('ranks many queries at once (one matrix product) exactly like one by one', async () => {
+    const queries = [Float32Array.from([1, 0, 0]), Float32Array.from([0, 1, 0.1]), Float32Array.from([0.2, 0.1, 0.9])];
+    const many = await g.searchMany(queries, 3, [0, undefined, undefined]);
+    expect(many.map((hits) => hits.map((h) => h.id))).toEqual([
+      g.search(queries[0], 3, (i) => i === 0).map((h) => h.id),
+      g.search(queries[1], 3).map((h) => h.id),
+      g.search(queries[2], 3).map((h) => h.id),
+    ]);
+    expect(many[0].map((h) => h.id)).toEqual(['r', 'q', 's']);
+    expect(many[2][0].score).toBeCloseTo(0.9, 6);
+  });
+
   it('fuses weighted vectors to unit length', () => {
     const v = fuse([
       [0.5, Float32Array.from([1, 0])],
@@ -76,5 +88,25 @@ describe('exact search', () => {
     ]);
     expect(v[0]).toBeCloseTo(Math.SQRT1_2, 6);
     expect(v[1]).toBeCloseTo(Math.SQRT1_2, 6);
+  });
+});
+
+describe('classification metrics (hand-computed)', () => {
+  // truth:     A A A B B C
+  // predicted: A A B B C C
+  const truth = ['A', 'A', 'A', 'B', 'B', 'C'];
+  const pred = ['A', 'A', 'B', 'B', 'C', 'C'];
+
+  it('accuracy ignores empty truths', () => {
+    expect(accuracy(truth, pred)).toBeCloseTo(4 / 6, 12);
+    expect(accuracy(['A', ''], ['A', 'B'])).toBe(1);
+  });
+
+  it('macro-F1 averages per-class F1 and lists the worst classes with their main confusion', () => {
+    // A: tp 2, fp 0, fn 1 → 4/5; B: tp 1, fp 1, fn 1 → 2/4; C: tp 1, fp 1, fn 0 → 2/3
+    const r = macroF1(truth, pred);
+    expect(r.macroF1).toBeCloseTo((0.8 + 0.5 + 2 / 3) / 3, 12);
+    expect(r.perClass[0]).toEqual({ label: 'B', f1: 0.5, support: 2, confusedWith: 'C' });
+    expect(r.perClass.map((c) => c.label)).toEqual(['B', 'C', 'A']);
   });
 });

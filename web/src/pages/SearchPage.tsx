@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, type ProductFilters, type SearchRequest, type SearchResponse } from '../api.ts';
 import { FilterSidebar, filtersFromQuery, type FilterKey } from '../components/Filters.tsx';
+import { FaceOptIn } from '../components/FaceOptIn.tsx';
 import { ImageDrop } from '../components/ImageDrop.tsx';
 import { EmptyState, ErrorNotice, Spinner } from '../components/Notice.tsx';
 import { fromResult, GridSkeleton, ProductGrid } from '../components/ProductCard.tsx';
@@ -35,6 +36,7 @@ export function SearchPage() {
   const [alpha, setAlpha] = useState(0.5);
   const [state, setState] = useState<State>({ kind: 'idle' });
   const [analysing, setAnalysing] = useState(false);
+  const [faceOptIn, setFaceOptIn] = useState(false);
   const image = useRef<{ file: File; part: ImagePart }>(undefined);
   const inflight = useRef<AbortController>(undefined);
   const searchedOnce = useRef(false);
@@ -125,11 +127,12 @@ export function SearchPage() {
 
   async function analyse() {
     if (!file) return;
-    const known = image.current?.file === file ? image.current.part.uploadId : undefined;
+    // An upload made for the search can be reused unless face styling was asked for after it.
+    const known = image.current?.file === file && !faceOptIn ? image.current.part.uploadId : undefined;
     if (known) return navigate(`/uploads/${encodeURIComponent(known)}`);
     setAnalysing(true);
     try {
-      const ticket = await uploadPhoto(await shrinkPhoto(file), 'search');
+      const ticket = await uploadPhoto(await shrinkPhoto(file), 'search', { faceOptIn: faceOptIn || undefined });
       navigate(`/uploads/${encodeURIComponent(ticket.uploadId)}`);
     } catch (error) {
       setState({ kind: 'error', error });
@@ -186,11 +189,19 @@ export function SearchPage() {
             </div>
           )}
           {file && (
-            <p className="small">
-              <button type="button" className="link-btn" onClick={analyse} disabled={analysing}>
-                {analysing ? 'Uploading…' : 'Analyse this photo and shop the look →'}
+            <details className="analyse">
+              <summary>Analyse this photo and shop the look</summary>
+              <FaceOptIn checked={faceOptIn} onChange={setFaceOptIn} />
+              <button type="button" className="btn" onClick={analyse} disabled={analysing}>
+                {analysing ? (
+                  <>
+                    <Spinner label="Uploading" /> Uploading…
+                  </>
+                ) : (
+                  'Analyse my photo →'
+                )}
               </button>
-            </p>
+            </details>
           )}
         </form>
         {state.kind === 'idle' && (

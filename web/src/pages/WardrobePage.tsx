@@ -32,7 +32,7 @@ export function WardrobePage() {
     setError(undefined);
     try {
       setBusy('Uploading…');
-      const ticket = await uploadPhoto(await shrinkPhoto(file), 'wardrobe', { ownerId: owner, faceStyling: face || undefined });
+      const ticket = await uploadPhoto(await shrinkPhoto(file), 'wardrobe', { ownerId: owner, faceOptIn: face || undefined });
       setBusy('Analysing…');
       const a = await waitForAnalysis(ticket.uploadId);
       if (a.status === 'failed') throw new ApiError(422, a.error?.reason ?? 'ANALYSIS_FAILED', a.error?.message ?? 'The photo could not be analysed.');

@@ -7,7 +7,33 @@
  */
 import type { Encoder } from '../ports.ts';
 import { readManifest } from '../index/artifact-io.ts';
-import { buildIndex } from './build-index.ts';
+import { buildIndex, type PrecomputedEmbedding } from './build-index.ts';
+import type { ImageFeatures } from '../encoders/image-features.ts';
+
+/**
+ * The demo catalog's images are the high-resolution set whose MobileNet + colour features `npm run train`
+ * already cached (models/.cache/features): with an encoder that embeds features, the first build skips decoding
+ * 3,000 large JPEGs. Products are matched by id and only when their image is that set's file (products/<id>.jpg).
+ */
+async function cachedFeatureEmbeddings(encoder: Encoder, log: (m: string) => void): Promise<PrecomputedEmbedding | undefined> {
+  const embedFeatures = (encoder as Partial<{ embedFeatures(f: ImageFeatures): Promise<Float32Array> }>).embedFeatures?.bind(encoder);
+  if (!embedFeatures) return undefined;
+  try {
+    const cache = await import('../../../../models/training/feature-cache.ts');
+    if (!cache.hasFeatureCache('hires')) return undefined;
+    const table = cache.readFeatureCache('hires');
+    const rowOf = new Map(table.ids.map((id, i) => [id, i]));
+    log(`using cached image features for ${table.ids.length} high-resolution images`);
+    return async (p) => {
+      const i = rowOf.get(p.id);
+      if (i === undefined || p.imageKeys[0] !== `products/${p.id}.jpg`) return undefined;
+      return embedFeatures(cache.featureRow(table, i));
+    };
+  } catch (err) {
+    log(`no cached image features (${(err as Error).message.split('\n')[0]}); embedding images`);
+    return undefined;
+  }
+}
 
 export interface EnsureIndexResult {
   action: 'reused' | 'built';
@@ -42,6 +68,7 @@ export async function ensureSearchIndex(log: (message: string) => void = console
   } else {
     log('no search index yet; building it from the catalog');
   }
-  const report = await buildIndex({ catalog: new DynamoCatalogRepo(), images: new S3BlobStore({ bucket: 'catalog' }), encoder, store, log });
+  const precomputed = await cachedFeatureEmbeddings(encoder, log);
+  const report = await buildIndex({ catalog: new DynamoCatalogRepo(), images: new S3BlobStore({ bucket: 'catalog' }), encoder, store, log, precomputed });
   return { action: 'built', version: report.manifest.version, count: report.manifest.count, encoder: report.manifest.encoder, ms: Math.round(performance.now() - started) };
 }

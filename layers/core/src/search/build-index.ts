@@ -11,11 +11,8 @@ import { DEFAULT_HNSW_PARAMS, type HnswParams } from '../index/hnsw.ts';
 import { SearchIndex } from '../index/search-index.ts';
 import type { IndexStore } from '../index/store.ts';
 
-/** An optional shortcut: a stored embedding for (encoder, product image), e.g. a feature cache on disk. */
-export interface EmbeddingCache {
-  get(key: string): Promise<Float32Array | undefined>;
-  set(key: string, vector: Float32Array): Promise<void>;
-}
+/** A shortcut around decoding the image: the product's embedding from cached image features, if known. */
+export type PrecomputedEmbedding = (product: Product) => Promise<Float32Array | undefined>;
 
 export interface BuildIndexDeps {
   catalog: CatalogRepo;
@@ -23,7 +20,7 @@ export interface BuildIndexDeps {
   encoder: Encoder;
   store: IndexStore;
   params?: HnswParams;
-  cache?: EmbeddingCache;
+  precomputed?: PrecomputedEmbedding;
   /** Images in flight at once (default 3). */
   concurrency?: number;
   log?: (message: string) => void;
@@ -59,14 +56,15 @@ export async function buildIndex(deps: BuildIndexDeps): Promise<BuildReport> {
   const index = SearchIndex.empty({ id: deps.encoder.id, version: deps.encoder.version }, deps.encoder.dim, deps.params ?? DEFAULT_HNSW_PARAMS, products.length + 16);
   const skipped: BuildReport['skipped'] = [];
   let done = 0;
+  let cached = 0;
   let lastLog = performance.now();
 
   const embedOne = async (p: Product) => {
     const key = p.imageKeys[0];
     if (!key) return skipped.push({ id: p.id, reason: 'no image' });
-    const cacheKey = `${deps.encoder.id}/${deps.encoder.version}/${key}`;
-    let vector = await deps.cache?.get(cacheKey);
-    if (!vector) {
+    let vector = await deps.precomputed?.(p);
+    if (vector) cached++;
+    else {
       const bytes = await deps.images.get(key);
       if (!bytes) return skipped.push({ id: p.id, reason: `image ${key} missing` });
       try {
@@ -74,7 +72,6 @@ export async function buildIndex(deps: BuildIndexDeps): Promise<BuildReport> {
       } catch (err) {
         return skipped.push({ id: p.id, reason: `image ${key}: ${(err as Error).message.split('\n')[0]}` });
       }
-      await deps.cache?.set(cacheKey, vector);
     }
     index.add(indexedItem(p), vector);
   };
@@ -95,6 +92,6 @@ export async function buildIndex(deps: BuildIndexDeps): Promise<BuildReport> {
 
   const ms = Math.round(performance.now() - started);
   const manifest = await publishIndex(deps.store, index, { buildMs: ms, skipPointer: deps.skipPointer });
-  log(`index build: published ${manifest.version} with ${manifest.count} products (${skipped.length} skipped) in ${(ms / 1000).toFixed(1)} s`);
+  log(`index build: published ${manifest.version} with ${manifest.count} products (${cached} from cached image features, ${skipped.length} skipped) in ${(ms / 1000).toFixed(1)} s`);
   return { manifest, index, scanned: products.length, indexed: index.size, skipped, ms };
 }

@@ -23,6 +23,8 @@ export type AnalysisStatus = 'pending-upload' | 'pending' | 'done' | 'failed';
 export interface AttributeGuess {
   value: string;
   confidence: number;
+  /** Runner-up labels, best first. */
+  top?: { value: string; p: number }[];
 }
 
 export interface StoredEmbedding {
@@ -42,7 +44,6 @@ export interface AnalysisResult {
   colours: NamedColour[];
   dominantColour: string;
   face?: FaceAdvice;
-  embedding?: StoredEmbedding;
   models: Record<string, string>;
   /** Milliseconds per stage. */
   timings: Record<string, number>;
@@ -78,7 +79,11 @@ export interface AnalysisRecord {
   /** A claim holds until then (epoch ms); a crashed worker's claim lapses. */
   leaseUntil?: number;
   error?: { reason: string; message: string; retryable: boolean };
+  /** error.message as a plain string (what the search service's upload lookup reads). */
+  errorReason?: string;
   result?: AnalysisResult;
+  /** The search embedding of the analysed crop, top-level where search's imageKey lookup reads it. */
+  embedding?: StoredEmbedding;
 }
 
 export class AnalysisConflictError extends Error {
@@ -159,7 +164,7 @@ export function publicView(rec: AnalysisRecord) {
           models: r.models,
           timings: r.timings,
           analysedAt: r.analysedAt,
-          embedding: r.embedding ? { encoderId: r.embedding.encoderId, encoderVersion: r.embedding.encoderVersion, dim: r.embedding.dim } : undefined,
+          embedding: rec.embedding ? { encoderId: rec.embedding.encoderId, encoderVersion: rec.embedding.encoderVersion, dim: rec.embedding.dim } : undefined,
         }
       : undefined,
   };

@@ -105,7 +105,8 @@ export function measureFace(box: Box, width: number, height: number, skin: (x: n
     let left = cx;
     let right = cx;
     let gap = 0;
-    const maxGap = Math.max(2, Math.round(box.width * 0.06));
+    // Bridges eyes, nostrils and lips (not skin-coloured) on the row through the centre column.
+    const maxGap = Math.max(3, Math.round(box.width * 0.22));
     for (let x = cx; x >= 0 && x > box.x - box.width * 0.4; x--) {
       if (skin(x, y)) {
         left = x;
@@ -125,12 +126,13 @@ export function measureFace(box: Box, width: number, height: number, skin: (x: n
   let cheek = 0;
   for (let f = 0.4; f <= 0.65; f += 0.05) cheek = Math.max(cheek, run(rowAt(f)));
   if (cheek < box.width * 0.4) return undefined;
-  // Top: go up from the eyes while the row is still mostly skin (hair ends it).
-  let top = rowAt(0.35);
-  while (top > 0 && top > box.y - box.height * 0.5 && run(top - 1) >= cheek * 0.5) top--;
-  // Chin: go down while the face narrows; the neck is a narrower run, so stop where width falls below 55% of the cheeks.
+  // Top: go up from the eyes while rows are still mostly skin (hair ends it; a few thin rows such as eyebrows are skipped).
+  const wide = (y: number, f: number) => [0, 1, 2, 3].some((d) => run(y + d * Math.sign(f)) >= Math.abs(f) * cheek);
+  let top = rowAt(0.3);
+  while (top > 0 && top > box.y - box.height * 0.5 && wide(top - 1, -0.5)) top--;
+  // Chin: go down while the face is wide; the neck is a narrower run, so stop where width falls below 55% of the cheeks.
   let chin = rowAt(0.65);
-  while (chin < height - 1 && chin < box.y + box.height * 1.5 && run(chin + 1) >= cheek * 0.55) chin++;
+  while (chin < height - 1 && chin < box.y + box.height * 1.5 && wide(chin + 1, 0.55)) chin++;
   const length = chin - top + 1;
   const jaw = run(Math.round(top + length * 0.82));
   const forehead = run(Math.round(top + length * 0.18));

@@ -36,15 +36,16 @@ interface CvMat {
   delete(): void;
 }
 
-let cvLoading: Promise<Cv> | undefined;
+// Boxed: the Emscripten module is a thenable whose then() hands back itself, so resolving a promise with it
+// directly never settles.
+let cvLoading: Promise<{ cv: Cv }> | undefined;
 
-function loadCv(): Promise<Cv> {
+function loadCv(): Promise<{ cv: Cv }> {
   cvLoading ??= (async () => {
     const require = createRequire(import.meta.url);
-    const mod = require('@techstark/opencv-js') as Cv | Promise<Cv>;
-    if (mod instanceof Promise) return await mod;
-    if (!('Mat' in mod) || typeof mod.Mat !== 'function') await new Promise<void>((resolve) => (mod.onRuntimeInitialized = resolve));
-    return mod;
+    const mod = require('@techstark/opencv-js') as Cv;
+    if (typeof mod.Mat !== 'function') await new Promise<void>((resolve) => (mod.onRuntimeInitialized = resolve));
+    return { cv: mod };
   })();
   return cvLoading;
 }
@@ -70,7 +71,7 @@ export async function createHaarFaceAnalyser(opts: HaarOptions = {}): Promise<Fa
   const faceFile = path.join(dir, 'haarcascade_frontalface_default.xml');
   const eyeFile = path.join(dir, 'haarcascade_eye.xml');
   if (!fs.existsSync(faceFile)) throw new Error(`No Haar cascade at ${faceFile}: install Debian's opencv-data or set LOOKBOOK_HAAR_DIR`);
-  const cv = await loadCv();
+  const { cv } = await loadCv();
   const faces = cascade(cv, faceFile);
   const eyes = fs.existsSync(eyeFile) ? cascade(cv, eyeFile) : undefined;
 
@@ -86,12 +87,14 @@ export async function createHaarFaceAnalyser(opts: HaarOptions = {}): Promise<Fa
         cv.equalizeHist(gray, gray);
         const min = Math.max(24, Math.round(Math.min(img.width, img.height) * 0.06));
         faces.detectMultiScale(gray, found, 1.1, 5, 0, new cv.Size(min, min));
-        if (found.size() === 0) return noFace();
-        let best = found.get(0);
-        for (let i = 1; i < found.size(); i++) {
+        // A face on a person photo is small and in the upper part of the frame; big or low boxes are prints.
+        let best: { x: number; y: number; width: number; height: number } | undefined;
+        for (let i = 0; i < found.size(); i++) {
           const r = found.get(i);
-          if (r.width * r.height > best.width * best.height) best = r;
+          const plausible = r.width <= img.width * 0.45 && r.y + r.height / 2 <= img.height * 0.6;
+          if (plausible && (!best || r.width * r.height > best.width * best.height)) best = r;
         }
+        if (!best) return noFace();
         let eyesFound = 0;
         if (eyes) {
           // Eyes in the upper half of the face box confirm it is a face and not a pattern on the garment.

@@ -76,7 +76,7 @@ export async function checkImage(bytes: Uint8Array, opts: CheckOptions = {}): Pr
   if (opts.declaredType && opts.declaredType.split(';')[0].trim().toLowerCase() !== IMAGE_MIME[format])
     throw new ImageRejectedError('TYPE_MISMATCH', `Declared ${opts.declaredType} but the bytes are ${IMAGE_MIME[format]}`);
 
-  let meta: sharp.Metadata;
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
     // Header only: no pixels are decoded, so a bomb costs nothing here.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();

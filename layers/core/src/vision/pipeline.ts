@@ -4,26 +4,41 @@
  * written where. Every model is a dependency, so a test can inject a failing one and watch the real failure path.
  */
 import type { Encoder } from '../ports.ts';
-import type { AnalysisResult, AttributeGuess, UploadPurpose } from './analysis.ts';
+import type { AnalysisResult, AttributeGuess, StoredEmbedding, UploadPurpose } from './analysis.ts';
 import { encodeEmbedding } from './analysis.ts';
-import { checkImage, cropRgb, encodeJpeg, type ImageLimits } from './image-check.ts';
+import { checkImage, cropRgb, encodeJpeg, type ImageLimits, type RgbImage } from './image-check.ts';
 import { chooseCrop, type Detector } from './detect.ts';
 import { dominantColours } from './colours.ts';
 import type { FaceAnalyser } from './face.ts';
 import { noFace } from './face-advice.ts';
 
-/** Garment attributes from image bytes (the trained heads over the encoder's image features). */
-export interface ImageTagger {
+/**
+ * The garment model: image features of a decoded crop, then attribute heads and the search embedding over those
+ * same features (the trained encoder computes MobileNet + colour features once for both). `id`/`version` must be
+ * the search encoder's, or shop-the-look cannot use the stored embedding.
+ */
+export interface FeatureModel<F = unknown> {
   readonly id: string;
   readonly version: string;
-  tag(image: Uint8Array): Promise<Record<string, AttributeGuess>>;
+  features(img: RgbImage): Promise<F>;
+  tag(features: F): Promise<Record<string, AttributeGuess>>;
+  embed(features: F): Promise<Float32Array>;
+}
+
+/** Any Encoder (e.g. CLIP) as a FeatureModel: "features" are the JPEG bytes of the crop; no attribute heads. */
+export function encoderAsFeatureModel(encoder: Encoder): FeatureModel<Uint8Array> {
+  return {
+    id: encoder.id,
+    version: encoder.version,
+    features: (img) => encodeJpeg(img),
+    tag: async () => ({}),
+    embed: (jpeg) => encoder.embedImage(jpeg),
+  };
 }
 
 export interface VisionDeps {
   detector: Detector;
-  /** The search encoder: the stored embedding is what shop-the-look and imageKey search use. */
-  encoder?: Encoder;
-  tagger?: ImageTagger;
+  model?: FeatureModel;
   /** Loaded lazily by the caller; only called for uploads that opted in. */
   face?: () => Promise<FaceAnalyser>;
   now?: () => number;
@@ -41,6 +56,7 @@ export interface PipelineOutput {
   /** Upright, metadata-free JPEG of the whole image (what a catalog upload stores as the product image). */
   cleanJpeg: Buffer;
   embedding?: Float32Array;
+  storedEmbedding?: StoredEmbedding;
 }
 
 export class StageError extends Error {
@@ -75,14 +91,15 @@ export async function analyseImage(bytes: Uint8Array, deps: VisionDeps, opts: An
   const dets = await stage('detect', () => deps.detector.detect(img.rgb));
   // Catalog images are product shots by definition (often on a model, but the product is the whole frame).
   const crop = opts.purpose === 'catalog' ? { kind: 'whole' as const, box: { x: 0, y: 0, width: img.rgb.width, height: img.rgb.height } } : chooseCrop(dets, img.rgb.width, img.rgb.height);
-  const { cropRgbImage, cropJpeg, cleanJpeg } = await stage('crop', async () => {
-    const cropRgbImage = crop.kind === 'whole' ? img.rgb : cropRgb(img.rgb, crop.box);
-    const cleanJpeg = await encodeJpeg(img.rgb);
-    return { cropRgbImage, cleanJpeg, cropJpeg: crop.kind === 'whole' ? cleanJpeg : await encodeJpeg(cropRgbImage) };
-  });
-  const attributes = deps.tagger ? await stage('tag', () => deps.tagger!.tag(cropJpeg)) : {};
+  const { cropRgbImage, cleanJpeg } = await stage('crop', async () => ({
+    cropRgbImage: crop.kind === 'whole' ? img.rgb : cropRgb(img.rgb, crop.box),
+    cleanJpeg: await encodeJpeg(img.rgb),
+  }));
+  const model = deps.model;
+  const features = model ? await stage('features', () => model.features(cropRgbImage)) : undefined;
+  const attributes = model ? roundTags(await stage('tag', () => model.tag(features))) : {};
   const colours = await stage('colours', () => dominantColours(cropRgbImage, { person: crop.kind === 'person' }));
-  const embedding = deps.encoder ? await stage('embed', () => deps.encoder!.embedImage(cropJpeg)) : undefined;
+  const embedding = model ? await stage('embed', () => model.embed(features)) : undefined;
   let face;
   if (opts.faceOptIn && opts.purpose !== 'catalog' && deps.face) {
     face = await stage('face', async () => {
@@ -99,13 +116,13 @@ export async function analyseImage(bytes: Uint8Array, deps: VisionDeps, opts: An
   const sc = (v: number) => Math.round(v * scale * 10) / 10;
   const scaleBox = (b: { x: number; y: number; width: number; height: number }) => ({ x: sc(b.x), y: sc(b.y), width: sc(b.width), height: sc(b.height) });
   const models: Record<string, string> = { detector: `${deps.detector.id}@${deps.detector.version}` };
-  if (deps.encoder) models.encoder = `${deps.encoder.id}@${deps.encoder.version}`;
-  if (deps.tagger) models.tagger = `${deps.tagger.id}@${deps.tagger.version}`;
+  if (model) models.encoder = `${model.id}@${model.version}`;
   if (face) models.face = 'opencv-haar-frontalface-default';
 
   return {
     cleanJpeg,
     embedding,
+    storedEmbedding: embedding && model ? encodeEmbedding(embedding, model.id, model.version) : undefined,
     result: {
       image: { format: img.format, width: img.width, height: img.height, bytes: img.bytes },
       crop: { kind: crop.kind, box: scaleBox(crop.box) },
@@ -114,10 +131,17 @@ export async function analyseImage(bytes: Uint8Array, deps: VisionDeps, opts: An
       colours: colours.colours,
       dominantColour: colours.dominant,
       face,
-      embedding: embedding && deps.encoder ? encodeEmbedding(embedding, deps.encoder.id, deps.encoder.version) : undefined,
       models,
       timings,
       analysedAt: new Date().toISOString(),
     },
   };
+}
+
+const r3 = (v: number) => Math.round(v * 1000) / 1000;
+
+function roundTags(tags: Record<string, AttributeGuess>): Record<string, AttributeGuess> {
+  const out: Record<string, AttributeGuess> = {};
+  for (const [k, t] of Object.entries(tags)) out[k] = { value: t.value, confidence: r3(t.confidence), top: t.top?.map((x) => ({ value: x.value, p: r3(x.p) })) };
+  return out;
 }

@@ -1,0 +1,188 @@
+/**
+ * npm run bench — one run, one table: encoders, ANN search at 3k / 44k / 1M vectors (ours vs exact vs usearch
+ * vs LanceDB at matched recall), build time and size, cold index load from the local S3 in a fresh process, and
+ * POST /v1/search end to end through the local API. Writes models/bench/results/latest.json.
+ *
+ *   npm run bench                      # the full run (≈10 min on 2 cores)
+ *   npm run bench -- --quick           # 3k + 44k, fewer queries, no 1M, no LanceDB index sweep (≈3 min)
+ *   npm run bench -- --sizes=3000,44000 --no-million --no-peers --no-e2e --queries=200 --e2e-n=3000
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '#core/model-files';
+import { DEFAULT_HNSW_PARAMS, type HnswParams } from '#core/index/hnsw';
+import { benchExact, benchHnsw, benchLance, benchUsearch, exactTruth, type EngineResult, type SweepPoint } from './ann.ts';
+import { catalogItems, textQueries } from './catalog-items.ts';
+import { benchE2e, type E2eResult } from './e2e.ts';
+import { benchEncode, benchEncoder, hiresImages } from './encoders.ts';
+import { clusteredDataset, recallAt, round, timings, type Timing } from './synthetic.ts';
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'] as const;
+  }),
+);
+const flag = (name: string, dflt: boolean) => (args.has(`no-${name}`) ? false : args.has(name) ? args.get(name) !== 'false' : dflt);
+const quick = flag('quick', false);
+const sizes = (args.get('sizes') ?? '3000,44000').split(',').map(Number);
+const nQueries = Number(args.get('queries') ?? (quick ? 100 : 200));
+const dim = Number(args.get('dim') ?? 256);
+const target = Number(args.get('recall') ?? 0.98);
+const runMillion = flag('million', !quick);
+const runPeers = flag('peers', true);
+const runE2e = flag('e2e', true);
+const runEncoders = flag('encoders', true);
+const params: HnswParams = { m: Number(args.get('m') ?? DEFAULT_HNSW_PARAMS.m), efConstruction: Number(args.get('efc') ?? DEFAULT_HNSW_PARAMS.efConstruction), efSearch: DEFAULT_HNSW_PARAMS.efSearch, seed: 42 };
+
+const started = performance.now();
+const log = (m: string) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${m}`);
+
+interface Row {
+  what: string;
+  n?: number;
+  engine: string;
+  p50?: number;
+  p95?: number;
+  recall?: number;
+  buildS?: number;
+  sizeMB?: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const json: Record<string, unknown> = { startedAt: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg() }, args: Object.fromEntries(args), params, target };
+
+const engineRow = (what: string, r: EngineResult, note?: string): Row => ({
+  what,
+  n: r.n,
+  engine: `${r.engine} (${r.params})`,
+  p50: r.search.p50,
+  p95: r.search.p95,
+  recall: r.recallAt10,
+  buildS: r.buildMs !== undefined ? round(r.buildMs / 1000, 1) : undefined,
+  sizeMB: r.sizeBytes !== undefined ? round(r.sizeBytes / 1e6, 1) : undefined,
+  note: note ?? r.note,
+});
+
+// 1. Encoders.
+const { encoder, label } = await benchEncoder();
+const items = catalogItems();
+const texts = textQueries(items, quick ? 60 : 120);
+const images = hiresImages(quick ? 10 : 30);
+if (runEncoders) {
+  log(`encoders: ${label}`);
+  const enc = await benchEncode(encoder, texts, images);
+  json.encoders = { label, ...enc };
+  rows.push({ what: 'text encode', engine: label, p50: enc.text.p50, p95: enc.text.p95, note: `${enc.text.n} shopper queries` });
+  rows.push({ what: 'image encode', engine: label, p50: enc.image.p50, p95: enc.image.p95, note: `decode+resize+model, ${enc.image.n} hi-res JPEGs` });
+}
+
+// 2. ANN at each size.
+const ann: Record<string, unknown> = {};
+let chosenEf = params.efSearch;
+let sweep44: SweepPoint[] | undefined;
+for (const n of sizes) {
+  log(`ANN at ${n}: data + exact truth`);
+  const ds = clusteredDataset(n, dim, nQueries, 1);
+  const { truth, exact } = exactTruth(ds);
+  const exactRes = await benchExact(ds, exact);
+  log(`ANN at ${n}: HnswIndex build + ef sweep`);
+  const h = await benchHnsw(ds, truth, params, target);
+  if (n === Math.max(...sizes)) {
+    chosenEf = h.efSearch;
+    sweep44 = h.sweep;
+  }
+  const res: EngineResult[] = [h.result];
+  rows.push(engineRow('ANN search top-10', h.result, `lowest ef with recall ≥ ${target}`));
+  rows.push({ what: 'ANN search, filter 10%', n, engine: `HnswIndex (filtered traversal, adaptive ef)`, p50: h.filtered.p50, p95: h.filtered.p95, note: 'filter inside the graph walk' });
+  if (runPeers) {
+    log(`ANN at ${n}: usearch`);
+    const u = await benchUsearch(ds, truth, params.m, params.efConstruction, h.result.recallAt10);
+    res.push(u);
+    rows.push(engineRow('ANN search top-10', u, 'matched recall; build on 2 threads'));
+    log(`ANN at ${n}: LanceDB`);
+    for (const l of await benchLance(ds, truth, h.result.recallAt10)) {
+      res.push(l);
+      rows.push(engineRow('ANN search top-10', l, l.params === 'no index' ? 'exact' : 'matched recall'));
+    }
+  }
+  res.push(exactRes);
+  rows.push(engineRow('ANN search top-10', exactRes, 'exact oracle'));
+  ann[String(n)] = { engines: res, sweep: h.sweep, filtered: h.filtered };
+  h.index.save(); // keep the graph alive until here
+}
+json.ann = ann;
+json.chosenEfSearch = chosenEf;
+json.sweep = sweep44;
+
+// 3. 1M synthetic vectors: sharded build in child processes (bounded: lower efConstruction, fewer queries).
+if (runMillion) {
+  const shards = Number(args.get('shards') ?? 4);
+  const total = Number(args.get('million-n') ?? 1_000_000);
+  const per = Math.ceil(total / shards);
+  const mM = 12;
+  const efcM = 40;
+  const efM = Number(args.get('million-ef') ?? 64);
+  const nqM = 100;
+  log(`1M: ${shards} shards × ${per} (M=${mM} efC=${efcM}), 2 at a time`);
+  const runShard = (s: number) =>
+    new Promise<{ shard: number; buildMs: number; sizeBytes: number; queries: { ms: number; approx: { id: string; score: number }[]; exact: { id: string; score: number }[] }[] }>((resolve, reject) => {
+      const child = spawn('nice', [process.execPath, '--max-old-space-size=6000', '--import', 'tsx', path.join(repoRoot, 'models/bench/shard.ts'), ...[s, per, dim, mM, efcM, efM, nqM, 1].map(String)], { cwd: repoRoot });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`shard ${s}: ${err.slice(-500)}`))));
+    });
+  const results: Awaited<ReturnType<typeof runShard>>[] = [];
+  for (let s = 0; s < shards; s += 2) results.push(...(await Promise.all([s, s + 1].filter((x) => x < shards).map(runShard))));
+  const merge = (lists: { id: string; score: number }[][]) => lists.flat().sort((a, b) => b.score - a.score).slice(0, 10).map((x) => x.id);
+  const truth = Array.from({ length: nqM }, (_, q) => merge(results.map((r) => r.queries[q].exact)));
+  const found = Array.from({ length: nqM }, (_, q) => merge(results.map((r) => r.queries[q].approx)));
+  // One process searching every shard in turn: the sum of the shard times (a parallel fan-out would be the max).
+  const seqMs = Array.from({ length: nqM }, (_, q) => results.reduce((s, r) => s + r.queries[q].ms, 0));
+  const t = timings(seqMs);
+  const recall = recallAt(truth, found, 10);
+  const buildMs = results.reduce((s, r) => s + r.buildMs, 0);
+  const sizeBytes = results.reduce((s, r) => s + r.sizeBytes, 0);
+  json.million = { shards, per, m: mM, efConstruction: efcM, efSearch: efM, recallAt10: recall, search: t, buildMsCpu: buildMs, sizeBytes };
+  rows.push({ what: 'ANN search top-10', n: shards * per, engine: `HnswIndex ×${shards} shards (M=${mM} efC=${efcM} ef=${efM})`, p50: t.p50, p95: t.p95, recall, buildS: round(buildMs / 1000, 1), sizeMB: round(sizeBytes / 1e6, 1), note: 'shards searched in turn; build s = CPU-seconds summed' });
+  log(`1M: recall ${recall}, p50 ${t.p50} ms`);
+}
+
+// 4. Cold load + end to end through the local API, on an index of the real catalog's metadata.
+if (runE2e) {
+  const n = Math.min(items.length, Number(args.get('e2e-n') ?? 44_441));
+  log(`e2e: index of ${n} catalog items (synthetic vectors, dim ${encoder.dim})`);
+  const ds = clusteredDataset(n, encoder.dim, 1, 5);
+  const e2e: E2eResult = await benchE2e({ encoder, items: items.slice(0, n), ds, params: { ...params, efSearch: chosenEf }, texts, images, coldRuns: quick ? 2 : 3, log });
+  json.e2e = e2e;
+  const cold = timings(e2e.coldLoadMs);
+  rows.push({ what: 'cold index load', n, engine: 'IndexHolder: S3 → /tmp → hnswlib + ids + BM25', p50: cold.p50, p95: cold.p95, sizeMB: round(e2e.indexBytes / 1e6, 1), note: `fresh process, local S3, ${cold.n} runs (target ≤ 500 ms)` });
+  const add = (what: string, t: { client: Timing; server: Timing }, goal: string) => {
+    rows.push({ what: `${what} (server tookMs)`, n, engine: label, p50: t.server.p50, p95: t.server.p95, note: goal });
+    rows.push({ what: `${what} (client round trip)`, n, engine: 'local API adapter', p50: t.client.p50, p95: t.client.p95 });
+  };
+  add('POST /v1/search text+BM25', e2e.text, 'target p50 ≤ 10 ms');
+  add('POST /v1/search text, lexical off', e2e.textNoLexical, '');
+  if (e2e.image) add('POST /v1/search image', e2e.image, 'target p50 ≤ 60 ms');
+}
+
+// 5. The table.
+const fmt = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(d));
+const header = ['what', 'n', 'engine (params)', 'p50 ms', 'p95 ms', 'recall@10', 'build s', 'size MB', 'note'];
+const lines = rows.map((r) => [r.what, r.n?.toLocaleString('en-US') ?? '', r.engine, fmt(r.p50, 3), fmt(r.p95, 3), fmt(r.recall, 4), fmt(r.buildS, 1), fmt(r.sizeMB, 1), r.note ?? '']);
+const table = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+console.log(table);
+json.rows = rows;
+json.table = table;
+json.totalSeconds = round((performance.now() - started) / 1000, 1);
+json.loadavgEnd = os.loadavg();
+const out = path.join(repoRoot, 'models/bench/results');
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'latest.json'), JSON.stringify(json, null, 2));
+log(`done in ${json.totalSeconds} s; models/bench/results/latest.json`);
+await (encoder as { dispose?: () => Promise<void> }).dispose?.();
+process.exit(0);

@@ -1,0 +1,116 @@
+/**
+ * Validation after training: embeds the validation fold once, tunes the label-block weights of the hybrid
+ * space on it (grid search), and reports the metrics of the contrastive space alone and of the tuned hybrid.
+ * Validation fold only — the test fold belongs to `npm run eval`.
+ */
+import type { Tokenizer } from '../../layers/core/src/encoders/trained/tokenizer.ts';
+import type { CatalogRow } from './data.ts';
+import { addBias, textForward, type HeadSpec, type Model } from './model.ts';
+import { gemm, mat, type Mat } from './gemm.ts';
+import { combine, labelBlocks, type BlockWeights } from './hybrid.ts';
+import { embedImages, imageToImagePrecision, labelPrecision, labelQueries, titleRetrievalOf } from './metrics.ts';
+
+export const BLOCK_HEADS = ['articleType', 'baseColour', 'gender'];
+
+interface Side {
+  u: Mat;
+  blocks: Record<string, Mat>;
+}
+
+async function textSide(model: Model, tok: Tokenizer, texts: string[]): Promise<Side> {
+  const { u } = textForward(model, texts.map((t) => tok.encode(t)));
+  if (!model.textHeads.length) return { u, blocks: {} };
+  const logits = await gemm(u, mat(model.cfg.dim, model.numQuery, model.Wq.data));
+  addBias(logits, model.bq.data);
+  return { u, blocks: labelBlocks(logits, model.textHeads, BLOCK_HEADS, 1) };
+}
+
+async function imageSide(model: Model, X: Mat): Promise<Side & { logits: Mat }> {
+  const { emb, logits } = await embedImages(model, X);
+  return { u: emb, logits, blocks: labelBlocks(logits, model.heads, BLOCK_HEADS, 0) };
+}
+
+export interface ValidationInput {
+  model: Model;
+  tok: Tokenizer;
+  heads: HeadSpec[];
+  headLabel: (r: CatalogRow, head: number) => number | undefined;
+  train: { rows: CatalogRow[]; X: Mat };
+  val: { rows: CatalogRow[]; X: Mat };
+  hiresVal: { rows: CatalogRow[]; X: Mat };
+  log: (s: string) => void;
+}
+
+export async function validate(inp: ValidationInput) {
+  const { model, tok, val } = inp;
+  const g = (r: CatalogRow) => r.gender.toLowerCase(), c = (r: CatalogRow) => r.baseColour.toLowerCase(), ty = (r: CatalogRow) => r.articleType.toLowerCase();
+  const gctQ = labelQueries(val.rows, ['gender', 'baseColour', 'articleType'], (r) => `${g(r)} ${c(r)} ${ty(r)}`);
+  const ctQ = labelQueries(val.rows, ['baseColour', 'articleType'], (r) => `${c(r)} ${ty(r)}`);
+  const trainTitles = new Set(inp.train.rows.map((r) => r.title));
+  const titles = [...new Set(val.rows.map((r) => r.title))].filter((t) => !trainTitles.has(t)).slice(0, 2000);
+  const [vImg, hImg, gctT, ctT, titleT] = [
+    await imageSide(model, val.X), await imageSide(model, inp.hiresVal.X),
+    await textSide(model, tok, gctQ.queries.map((q) => q.text)), await textSide(model, tok, ctQ.queries.map((q) => q.text)),
+    await textSide(model, tok, titles),
+  ];
+  const names = model.textHeads.length ? BLOCK_HEADS : [];
+  const score = async (w: BlockWeights, titleGallery?: { emb: Mat; rows: CatalogRow[] }) => {
+    const gal = combine(vImg.u, vImg.blocks, w, names);
+    const m = {
+      t2i_gender_colour_type_p10: await labelPrecision(combine(gctT.u, gctT.blocks, w, names), gctQ, gal),
+      t2i_colour_type_p10: await labelPrecision(combine(ctT.u, ctT.blocks, w, names), ctQ, gal),
+      i2i_hires_p10: await imageToImagePrecision(combine(hImg.u, hImg.blocks, w, names), inp.hiresVal.rows, gal, val.rows),
+      ...Object.fromEntries(Object.entries(await titleRetrievalOf(combine(titleT.u, titleT.blocks, w, names), titles, titleGallery?.emb ?? gal, titleGallery?.rows ?? val.rows)).filter(([k]) => k !== 'queries').map(([k, v]) => [`title_${k}`, v])),
+    };
+    return m as Record<string, number>;
+  };
+  const objective = (m: Record<string, number>) => (m.t2i_gender_colour_type_p10 + m.t2i_colour_type_p10 + m.i2i_hires_p10 + m.title_r10) / 4;
+  const base: BlockWeights = { base: 1, heads: {} };
+  let best = { w: base, m: await score(base) };
+  inp.log(`validation, contrastive space only: ${JSON.stringify(round(best.m))}`);
+  if (names.length) {
+    for (const bt of [0, 0.3, 0.5, 0.8])
+      for (const bc of [0, 0.3, 0.5, 0.8])
+        for (const bg of [0, 0.3]) {
+          const w: BlockWeights = { base: 1, heads: { articleType: bt, baseColour: bc, gender: bg } };
+          const m = await score(w);
+          if (objective(m) > objective(best.m)) best = { w, m };
+        }
+    inp.log(`block weights tuned on validation: ${JSON.stringify(best.w.heads)} → ${JSON.stringify(round(best.m))}`);
+  }
+  // Final numbers with the chosen weights; title retrieval also against the train + validation gallery.
+  const tImg = await imageSide(model, inp.train.X);
+  const bigGal = mat(inp.train.rows.length + val.rows.length, 0);
+  const galT = combine(tImg.u, tImg.blocks, best.w, names), galV = combine(vImg.u, vImg.blocks, best.w, names);
+  bigGal.cols = galT.cols;
+  bigGal.data = new Float32Array(bigGal.rows * bigGal.cols);
+  bigGal.data.set(galT.data, 0);
+  bigGal.data.set(galV.data, galT.data.length);
+  const big = await titleRetrievalOf(combine(titleT.u, titleT.blocks, best.w, names), titles, bigGal, [...inp.train.rows, ...val.rows]);
+  const metrics: Record<string, number> = { ...best.m, title_r1_trainval_gallery: big.r1, title_r10_trainval_gallery: big.r10, title_mrr10_trainval_gallery: big.mrr10 };
+  inp.heads.forEach((h, hi) => {
+    let n = 0, ok = 0;
+    val.rows.forEach((r, i) => {
+      const y = inp.headLabel(r, hi);
+      if (y === undefined) return;
+      n++;
+      const row = vImg.logits.data.subarray(i * model.numAttr + h.offset, i * model.numAttr + h.offset + h.labels.length);
+      let bi = 0;
+      for (let k = 1; k < row.length; k++) if (row[k] > row[bi]) bi = k;
+      if (bi === y) ok++;
+    });
+    metrics[`head_${h.name}_top1`] = n ? ok / n : 0;
+  });
+  const contrastiveOnly = round(await score(base));
+  return {
+    weights: best.w,
+    blockHeads: names,
+    metrics: round(metrics),
+    contrastiveOnly,
+    counts: { gctQueries: gctQ.queries.length, ctQueries: ctQ.queries.length, hiresQueries: inp.hiresVal.rows.length, titles: titles.length },
+  };
+}
+
+function round(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(4))]));
+}
