@@ -53,6 +53,38 @@ export const functions = {
     packaging: 'container',
     uses: ['catalog', 'catalogBucket', 'artifactsBucket'],
   },
+  uploads: {
+    entry: 'functions/uploads/handler.ts',
+    description: 'Presigned photo uploads and their analysis status with shop-the-look results',
+    memoryMb: 1536,
+    timeoutSec: 15,
+    packaging: 'node',
+    uses: ['catalog', 'analyses', 'uploadsBucket', 'catalogBucket', 'artifactsBucket'],
+  },
+  vision: {
+    entry: 'functions/vision/handler.ts',
+    description: 'S3-triggered vision pipeline: check, detect (YOLOX), tag, colours, embed; catalog and wardrobe updates',
+    memoryMb: 3008,
+    timeoutSec: 120,
+    packaging: 'container',
+    uses: ['catalog', 'analyses', 'wardrobe', 'uploadsBucket', 'catalogBucket', 'artifactsBucket'],
+  },
+  wardrobe: {
+    entry: 'functions/wardrobe/handler.ts',
+    description: "A shopper's analysed wardrobe items",
+    memoryMb: 256,
+    timeoutSec: 10,
+    packaging: 'node',
+    uses: ['wardrobe'],
+  },
+  admin: {
+    entry: 'functions/admin/handler.ts',
+    description: 'Admin product operations: re-run the vision analysis of a product image',
+    memoryMb: 512,
+    timeoutSec: 15,
+    packaging: 'node',
+    uses: ['catalog', 'analyses', 'catalogBucket', 'uploadsBucket'],
+  },
 } as const satisfies Record<string, FunctionDef>;
 
 export type FunctionId = keyof typeof functions;
@@ -73,6 +105,11 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/search', fn: 'search', auth: 'public' },
   { method: 'GET', path: '/v1/products/{id}/similar', fn: 'search', auth: 'public' },
   { method: 'POST', path: '/v1/admin/index/rebuild', fn: 'indexer', auth: 'admin' },
+  { method: 'POST', path: '/v1/uploads', fn: 'uploads', auth: 'public' },
+  { method: 'POST', path: '/v1/admin/uploads', fn: 'uploads', auth: 'admin' },
+  { method: 'GET', path: '/v1/uploads/{uploadId}', fn: 'uploads', auth: 'public' },
+  { method: 'GET', path: '/v1/wardrobe', fn: 'wardrobe', auth: 'public' },
+  { method: 'POST', path: '/v1/products/{id}/analyze', fn: 'admin', auth: 'admin' },
 ];
 
 /** API Gateway route key, e.g. "GET /v1/products/{id}". */
@@ -88,4 +125,6 @@ export interface BucketNotificationDef {
 export const bucketNotifications: readonly BucketNotificationDef[] = [
   // POST /v1/admin/index/rebuild drops a request here; the indexer builds outside API Gateway's 30 s limit.
   { bucket: 'artifacts', prefix: 'index/requests/', fn: 'indexer' },
+  // Photos PUT through presigned URLs (POST /v1/uploads) are analysed by the vision pipeline.
+  { bucket: 'uploads', prefix: 'uploads/', fn: 'vision' },
 ];

@@ -13,3 +13,4 @@ const holder = new IndexHolder({ store, refreshSeconds: 3600 });
 const index = await holder.get();
 const ms = performance.now() - t0;
 process.stdout.write(JSON.stringify({ ms, version: index.version, count: index.size }) + '\n');
+process.exit(0);

@@ -3,7 +3,7 @@
  * synthetic clustered vectors published to the local S3, a cold load in a fresh process, then POST /v1/search
  * through the local API: client round trip and the server's own tookMs.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Encoder } from '#core';
 import type { IndexedItem } from '#core/index/artifact';
@@ -38,9 +38,16 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
 
     const coldLoadMs: number[] = [];
     for (let i = 0; i < opts.coldRuns; i++) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], { env: { ...process.env, ...cloud.env }, encoding: 'utf8', cwd: repoRoot });
-      if (r.status !== 0) throw new Error(`cold load child failed: ${r.stderr}`);
-      const line = r.stdout.trim().split('\n').pop()!;
+      // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
+      const stdout = await new Promise<string>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], { env: { ...process.env, ...cloud.env }, cwd: repoRoot });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold load child failed: ${err.slice(-500)}`))));
+      });
+      const line = stdout.trim().split('\n').pop()!;
       coldLoadMs.push(Math.round((JSON.parse(line) as { ms: number }).ms));
     }
     opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms`);

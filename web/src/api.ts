@@ -124,9 +124,11 @@ export interface CreateUploadRequest {
   contentType: UploadContentType;
   contentLength: number;
   purpose: UploadPurpose;
-  /** Wardrobe owner (the browser's session id) for wardrobe uploads. */
-  ownerId?: string;
-  /** Explicit opt-in to face-aware styling; face crops are never stored. */
+  /** The browser's anonymous session (8–128 of A-Z a-z 0-9 - _): owns wardrobe items when not signed in. */
+  sessionId?: string;
+  /** Catalog uploads (admin route only): the product the image belongs to. */
+  productId?: string;
+  /** Explicit opt-in to face-aware styling (search and wardrobe uploads); face crops are never stored. */
   faceOptIn?: boolean;
 }
 
@@ -137,6 +139,7 @@ export interface UploadTicket {
   method: 'PUT';
   headers: Record<string, string>;
   expiresAt: string;
+  statusUrl?: string;
 }
 
 /** pending-upload: URL issued, no object yet; pending: being analysed. */
@@ -206,10 +209,12 @@ export interface UploadAnalysis {
   updatedAt?: string;
   error?: { reason: string; message: string };
   analysis?: AnalysisResult;
-  /** A browser-loadable URL of the uploaded photo. */
+  /** A browser-loadable URL of the uploaded photo, if the API provides one. */
   imageUrl?: string;
-  /** "Shop the look": products like the photo, when done. */
-  similar?: SearchResult[];
+  /** "Shop the look": a search with the stored embedding of the tagged crop, when done. */
+  similar?: SearchResponse;
+  /** Why shop-the-look is missing (e.g. the index isn't built yet); the analysis itself is still valid. */
+  similarError?: string;
 }
 
 // ---------- wardrobe ----------
@@ -217,15 +222,23 @@ export interface UploadAnalysis {
 export interface WardrobeItem {
   ownerId: string;
   itemId: string;
-  uploadId?: string;
+  uploadId: string;
+  /** The original upload in the uploads bucket. */
+  imageKey?: string;
+  /** A browser-loadable URL of the photo, if the API provides one. */
   imageUrl?: string;
-  attributes?: Record<string, AttributeGuess>;
-  colours?: ColourShare[];
-  createdAt?: string;
+  attributes: Record<string, AttributeGuess>;
+  colours: ColourShare[];
+  dominantColour?: string;
+  articleType?: string;
+  baseColour?: string;
+  createdAt: string;
+  updatedAt?: string;
 }
 
 export interface WardrobeResponse {
   ownerId: string;
+  count?: number;
   items: WardrobeItem[];
 }
 
@@ -359,7 +372,9 @@ export function createApi(opts: ApiClientOptions = {}) {
 
     createUpload: (req: CreateUploadRequest) => call<UploadTicket>('POST', '/v1/uploads', { body: req }),
 
-    getUpload: (uploadId: string, signal?: AbortSignal) => call<UploadAnalysis>('GET', `/v1/uploads/${encodeURIComponent(uploadId)}`, { signal }),
+    /** Status and analysis; `topK` and filters shape the shop-the-look products. */
+    getUpload: (uploadId: string, signal?: AbortSignal, q: { topK?: number } & ProductFilters = {}) =>
+      call<UploadAnalysis>('GET', `/v1/uploads/${encodeURIComponent(uploadId)}`, { query: { ...q }, signal }),
 
     wardrobe: (ownerId: string, signal?: AbortSignal) => call<WardrobeResponse>('GET', '/v1/wardrobe', { query: { ownerId }, signal }),
 

@@ -44,7 +44,7 @@ export async function toBase64(blob: Blob): Promise<string> {
 export async function uploadPhoto(
   blob: Blob,
   purpose: UploadPurpose,
-  extra: { ownerId?: string; faceOptIn?: boolean } = {},
+  extra: { sessionId?: string; faceOptIn?: boolean } = {},
   client: ApiClient = api,
 ): Promise<UploadTicket> {
   const contentType = (UPLOAD_TYPES.includes(blob.type as UploadContentType) ? blob.type : 'image/jpeg') as UploadContentType;
@@ -55,12 +55,49 @@ export async function uploadPhoto(
   return ticket;
 }
 
-/** Photos this tab uploaded, so the analysis page can show them at once (and when the API gives no URL). */
+/**
+ * Photos this browser uploaded, so the analysis and wardrobe pages can show them: the full photo for this tab
+ * (an object URL) and a small JPEG thumbnail in localStorage for later visits. Uploaded photos live in a private
+ * bucket and the API returns no URL for them.
+ */
 const previews = new Map<string, string>();
+const THUMB_PREFIX = 'lookbook.thumb.';
+const MAX_THUMBS = 60;
+
 function rememberPreview(uploadId: string, blob: Blob) {
-  if (typeof URL.createObjectURL === 'function') previews.set(uploadId, URL.createObjectURL(blob));
+  if (typeof URL.createObjectURL !== 'function') return;
+  previews.set(uploadId, URL.createObjectURL(blob));
+  void saveThumbnail(uploadId, blob);
 }
-export const localPreview = (uploadId: string) => previews.get(uploadId);
+
+async function saveThumbnail(uploadId: string, blob: Blob) {
+  if (typeof createImageBitmap !== 'function' || typeof localStorage === 'undefined') return;
+  try {
+    const bmp = await createImageBitmap(blob);
+    const scale = Math.min(1, 360 / Math.max(bmp.width, bmp.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(bmp.width * scale);
+    canvas.height = Math.round(bmp.height * scale);
+    canvas.getContext('2d')?.drawImage(bmp, 0, 0, canvas.width, canvas.height);
+    bmp.close();
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith(THUMB_PREFIX));
+    // Oldest first out (keys carry no time, so keep a small bounded set).
+    for (const k of keys.slice(0, Math.max(0, keys.length - MAX_THUMBS + 1))) localStorage.removeItem(k);
+    localStorage.setItem(THUMB_PREFIX + uploadId, canvas.toDataURL('image/jpeg', 0.8));
+  } catch {
+    // Storage full or disabled: the pages fall back to a placeholder.
+  }
+}
+
+export function localPreview(uploadId: string): string | undefined {
+  const live = previews.get(uploadId);
+  if (live) return live;
+  try {
+    return localStorage.getItem(THUMB_PREFIX + uploadId) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {

@@ -4,9 +4,10 @@
  * - `packaging: 'node'` → NodejsFunction (esbuild, nodejs22.x, ARM64). A node function whose import graph
  *   reaches a native package (onnxruntime-node, sharp, hnswlib-node …) is built from the ML runtime image
  *   instead, because those linux binaries cannot go into an esbuild zip (see native-modules.ts).
- * - `packaging: 'container'` → DockerImageFunction from layers/ml-runtime/Dockerfile, x86_64, the handler
- *   entry passed as a build arg. The image is only *staged* at synth (a build context in cdk.out); docker
- *   builds and pushes it at `cdk deploy` (cdk-assets), so synth needs no Docker engine.
+ * - `packaging: 'container'` → DockerImageFunction from layers/ml-runtime/Dockerfile, x86_64: the handler
+ *   entries go in as a build arg (HANDLERS="<id>=<entry> …", one esbuild bundle each) and every function
+ *   runs its own with CMD <id>.handler. The image is only *staged* at synth (a build context in cdk.out);
+ *   docker builds and pushes it at `cdk deploy` (cdk-assets), so synth needs no Docker engine.
  * No Lambda layers for shared code: esbuild tree-shakes layers/core into each bundle, which is smaller and
  * versioned with the function; a layer would ship all of it to every function and split deployments.
  * Each function has its own role and log group; grants come exactly from its `uses` list.
@@ -69,9 +70,42 @@ const BUCKET_USES: Record<string, BucketId> = { catalogBucket: 'catalog', upload
 export class Functions extends Construct {
   public readonly byId: Record<string, BuiltFunction> = {};
 
+  /** Build args of the one ML image every image function shares (see imageCode). */
+  public readonly imageBuildArgs?: { HANDLERS: string; NATIVE_MODULES: string };
+
   constructor(scope: Construct, id: string, private readonly props: FunctionsProps) {
     super(scope, id);
-    for (const [fnId, def] of Object.entries(props.defs)) this.byId[fnId] = this.build(fnId, def);
+    const natives = Object.fromEntries(Object.entries(props.defs).map(([fnId, def]) => [fnId, this.nativesOf(fnId, def)]));
+    const imageFns = Object.entries(props.defs).filter(([fnId, def]) => def.packaging === 'container' || natives[fnId]!.length > 0);
+    if (imageFns.length > 0) {
+      this.imageBuildArgs = {
+        HANDLERS: imageFns.map(([fnId, def]) => `${fnId}=${def.entry}`).sort().join(' '),
+        NATIVE_MODULES: [...new Set(imageFns.flatMap(([fnId]) => natives[fnId]!))].sort().join(' '),
+      };
+    }
+    for (const [fnId, def] of Object.entries(props.defs)) this.byId[fnId] = this.build(fnId, def, natives[fnId]!);
+  }
+
+  private nativesOf(fnId: string, def: FunctionDef): string[] {
+    if (!existsSync(path.resolve(this.props.repoRoot, def.entry))) throw new Error(`function "${fnId}": entry ${def.entry} does not exist`);
+    return nativeModulesOf(def.entry, this.props.repoRoot);
+  }
+
+  /**
+   * One image for all image functions: the same build context and build args give one asset (staged once,
+   * built and pushed once), and each function picks its handler with CMD <id>.handler. Per-function images
+   * would stage and build the same 30 MB context (models included) once per function.
+   */
+  private imageCode(fnId: string): lambda.DockerImageCode {
+    return lambda.DockerImageCode.fromImageAsset(this.props.repoRoot, {
+      file: ML_DOCKERFILE,
+      buildArgs: this.imageBuildArgs,
+      platform: Platform.LINUX_AMD64,
+      ignoreMode: IgnoreMode.DOCKER,
+      // Stage only what the image build reads: the allow-list mirrors layers/ml-runtime/Dockerfile.
+      exclude: ML_CONTEXT_EXCLUDE,
+      cmd: [`${fnId}.handler`],
+    });
   }
 
   get all(): BuiltFunction[] {
@@ -85,10 +119,9 @@ export class Functions extends Construct {
     return built.target;
   }
 
-  private build(fnId: string, def: FunctionDef): BuiltFunction {
+  private build(fnId: string, def: FunctionDef, nativeModules: string[]): BuiltFunction {
     const p = this.props;
     const entryPath = path.resolve(p.repoRoot, def.entry);
-    if (!existsSync(entryPath)) throw new Error(`function "${fnId}": entry ${def.entry} does not exist`);
     const name = pascal(fnId);
 
     const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention: p.logRetentionDays });
@@ -113,7 +146,6 @@ export class Functions extends Construct {
     for (const [bid, bucket] of Object.entries(p.buckets)) environment[`BUCKET_${bid.toUpperCase()}`] = bucket.bucketName;
     if (def.uses.includes('llm')) environment.LLM_ENDPOINT_NAME = p.llm.endpointName;
 
-    const nativeModules = nativeModulesOf(def.entry, p.repoRoot);
     const asImage = def.packaging === 'container' || nativeModules.length > 0;
     if (def.packaging === 'node' && asImage) {
       Annotations.of(this).addInfo(`function "${fnId}" imports ${nativeModules.join(', ')}: built as an x86_64 image from ${ML_DOCKERFILE}`);
@@ -134,15 +166,7 @@ export class Functions extends Construct {
       fn = new lambda.DockerImageFunction(this, `${name}Function`, {
         ...common,
         architecture: lambda.Architecture.X86_64,
-        code: lambda.DockerImageCode.fromImageAsset(p.repoRoot, {
-          file: ML_DOCKERFILE,
-          // The image installs exactly the native packages the handler's import graph reaches.
-          buildArgs: { HANDLER_ENTRY: def.entry, NATIVE_MODULES: nativeModules.join(' ') },
-          platform: Platform.LINUX_AMD64,
-          ignoreMode: IgnoreMode.DOCKER,
-          // Stage only what the image build reads: the allow-list mirrors layers/ml-runtime/Dockerfile.
-          exclude: ML_CONTEXT_EXCLUDE,
-        }),
+        code: this.imageCode(fnId),
       });
     } else {
       fn = new NodejsFunction(this, `${name}Function`, {

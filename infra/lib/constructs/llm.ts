@@ -163,8 +163,15 @@ export class Llm extends Construct {
       scalableDimension: 'sagemaker:variant:DesiredInstanceCount',
       minCapacity: d.minInstances,
       maxCapacity: d.maxInstances,
+      // Application Auto Scaling's service-linked role for SageMaker (created on first registration) carries
+      // exactly the permissions scaling needs; CDK's default would be a new role without them.
+      role: iam.Role.fromRoleArn(this, 'ScalingRole', stack.formatArn({
+        service: 'iam', region: '', resource: 'role',
+        resourceName: 'aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint',
+      }), { mutable: false }),
     });
-    this.scalableTarget.node.addDependency(this.endpoint);
+    // The target names the endpoint by name only: order it after the endpoint explicitly.
+    this.scalableTarget.node.defaultChild!.node.addDependency(this.endpoint);
     this.scalableTarget.scaleToTrackMetric('InvocationsPerInstance', {
       predefinedMetric: appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
       targetValue: d.targetInvocationsPerInstance,
@@ -172,7 +179,7 @@ export class Llm extends Construct {
       scaleOutCooldown: Duration.minutes(1),
     });
     // Everything that costs money or needs the model archive exists only when LlmEnabled=true.
-    for (const c of [this.model, this.endpointConfig, this.endpoint, ...this.node.findAll().filter((n) => n instanceof CfnResource && n.cfnResourceType.startsWith('AWS::ApplicationAutoScaling::'))]) {
+    for (const c of [this.model, this.endpointConfig, this.endpoint, ...this.scalableTarget.node.findAll().filter((n) => n instanceof CfnResource)]) {
       (c as CfnResource).cfnOptions.condition = this.enabledCondition;
     }
   }

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClipEncoder, type ClipEncoder, type ClipEncoderOptions } from '../../../layers/core/src/encoders/clip/clip-encoder.ts';
 import { writeTinyClipModels } from '../../../layers/core/src/encoders/clip/tiny-model.ts';
+import { CLIP_PREPROCESS_VERSION } from '../../../layers/core/src/encoders/clip/preprocess.ts';
 import type { EvalData, EvalSystem } from '../types.ts';
 
 /** Images embedded concurrently: sharp decodes on its own thread pool, so both cores stay busy. */
@@ -22,7 +23,7 @@ export async function createClipSystem(
     label: opts.label,
     dim: enc.dim,
     note: opts.note,
-    cacheKey: `${opts.id}-${enc.version}`,
+    cacheKey: `${opts.id}-${enc.version}-${CLIP_PREPROCESS_VERSION}`,
     maxGallery: opts.maxGallery,
     async embedImages(set, ids, progress) {
       const out = new Array<Float32Array>(ids.length);

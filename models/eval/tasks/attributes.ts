@@ -19,7 +19,7 @@ export const attributes: EvalTask = {
   ],
   describe: 'attributes: top-1 on test-fold images; zero-shot = nearest label text in the joint space, heads = the system\'s classifiers.',
   async run(ctx, system) {
-    const ids = limitQueries(ctx, ctx.testSmallIds.filter((id) => ctx.byId.get(id)?.articleType), 4000, 3);
+    const ids = limitQueries(ctx, ctx.testSmallIds.filter((id) => ctx.byId.get(id)?.articleType), Infinity, 3);
     const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);
     const rowOf = new Map(gallery.ids.map((id, i) => [id, i]));
     const metrics: Record<string, MetricValue> = {};

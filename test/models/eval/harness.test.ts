@@ -10,7 +10,9 @@ import fs from 'node:fs';
 import { runEval, type EvalReport } from '../../../models/eval/harness.ts';
 import { TASKS, selectTasks } from '../../../models/eval/registry.ts';
 import { formatReport } from '../../../models/eval/report.ts';
-import { createTinyClipSystem } from '../../../models/eval/systems/clip.ts';
+import { createEnvClipSystem, createTinyClipSystem } from '../../../models/eval/systems/clip.ts';
+import { writeTinyClipModels } from '#core/encoders/clip/tiny-model';
+import { ensureClipVocab } from '../../layers/core/encoders/clip/vocab.ts';
 import { createRandomSystem } from '../../../models/eval/systems/random.ts';
 import type { EvalData, EvalProduct, EvalSystem, EvalTask } from '../../../models/eval/types.ts';
 
@@ -18,14 +20,14 @@ const TYPES = ['Tshirts', 'Jeans', 'Watches'];
 const COLOURS: Record<string, [number, number, number]> = { Red: [220, 30, 30], Blue: [30, 30, 220], Black: [15, 15, 15] };
 const GENDERS = ['Men', 'Women'];
 
-/** 3 types × 3 colours × 2 genders × 3 copies in the test fold, plus a few training-fold products. */
+/** 3 types × 3 colours × 2 genders × 10 copies (text→image asks for ≥ 10 relevant) in the test fold, plus a few training-fold products. */
 function generate(): EvalData {
   const products: EvalProduct[] = [];
   let n = 0;
   for (const articleType of TYPES)
     for (const baseColour of Object.keys(COLOURS))
       for (const gender of GENDERS)
-        for (let copy = 0; copy < 3; copy++) {
+        for (let copy = 0; copy < 10; copy++) {
           const id = String(10007 + 10 * n++); // ends in 7: test fold
           products.push({ id, title: `${gender} ${baseColour} ${articleType} ${copy}`, gender, articleType, baseColour, masterCategory: 'Apparel', subCategory: 'Topwear', season: 'Summer', usage: 'Casual' });
         }
@@ -88,6 +90,7 @@ describe('npm run eval harness on generated items', () => {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eval-cache-'));
 
   beforeAll(async () => {
+    await ensureClipVocab();
     const data = generate();
     systems = [oracle(data), createRandomSystem(16), await createTinyClipSystem(data)];
     report = await runEval(data, { tasks: TASKS, systems, seed: 1, log: () => {}, cacheDir });
@@ -109,15 +112,15 @@ describe('npm run eval harness on generated items', () => {
   });
 
   it('scores the oracle perfectly where the protocol allows', () => {
-    // 3 relevant per "gender colour type" query, 6 per "colour type": nDCG@10 = 1, P@10 = 0.3 / 0.6.
+    // 10 relevant per "gender colour type" query, 20 per "colour type".
     expect(metric('text-image', 'oracle', 'nDCG@10')).toBeCloseTo(1, 6);
-    expect(metric('text-image', 'oracle', 'P@10')).toBeCloseTo(0.3, 6);
+    expect(metric('text-image', 'oracle', 'P@10')).toBeCloseTo(1, 6);
     expect(metric('text-image-short', 'oracle', 'nDCG@10')).toBeCloseTo(1, 6);
-    expect(metric('text-image-short', 'oracle', 'P@10')).toBeCloseTo(0.6, 6);
-    // Own product excluded: 5 other products share type and colour.
-    expect(metric('image-image', 'oracle', 'P@10')).toBeCloseTo(0.5, 6);
-    // Composed: the image's type in another colour (6 such products): the oracle finds them all.
-    expect(metric('composed', 'oracle', 'P@10')).toBeCloseTo(0.6, 6);
+    expect(metric('text-image-short', 'oracle', 'P@10')).toBeCloseTo(1, 6);
+    // Own product excluded: 19 other products share type and colour.
+    expect(metric('image-image', 'oracle', 'P@10')).toBeCloseTo(1, 6);
+    // Composed: the image's type in another colour (20 such products): the oracle finds them.
+    expect(metric('composed', 'oracle', 'P@10')).toBeCloseTo(1, 6);
     expect(metric('attributes', 'oracle', 'articleType zero-shot')).toBe(1);
     expect(metric('attributes', 'oracle', 'baseColour heads')).toBe(1);
     expect(metric('attributes', 'random', 'articleType heads')).toBeNull();
@@ -127,8 +130,8 @@ describe('npm run eval harness on generated items', () => {
 
   it('keeps training-fold titles out of the KAGL queries and averages over test-fold titles', () => {
     const r = report.tasks.find((t) => t.id === 'kagl-text-image')!.results.random;
-    // 54 test-fold titles, but "Men Red Tshirts 0", "… 1" and "… 2" are also training-fold titles.
-    expect('count' in r && r.count).toBe(51);
+    // 180 test-fold titles, but "Men Red Tshirts 0" … "3" are also training-fold titles.
+    expect('count' in r && r.count).toBe(176);
   });
 
   it('puts random well below the oracle and gives the tiny CLIP path real numbers', () => {
@@ -162,6 +165,17 @@ describe('npm run eval harness on generated items', () => {
     const text = formatReport(r);
     expect(text).toMatch(/\| pipeline task +\| metric +\| value/);
     expect(text).toContain('42.000');
+  });
+
+  it('adds a real CLIP export as a system only when LOOKBOOK_CLIP_VISION / _TEXT name one', async () => {
+    const data = generate();
+    expect(createEnvClipSystem(data, {})).toBeUndefined();
+    const files = writeTinyClipModels(path.join(cacheDir, 'env-clip'), { dim: 8 });
+    const sys = (await createEnvClipSystem(data, { LOOKBOOK_CLIP_VISION: files.visionModel, LOOKBOOK_CLIP_TEXT: files.textModel, LOOKBOOK_CLIP_ID: 'fashion-clip' }))!;
+    expect(sys.id).toBe('clip');
+    expect(sys.label).toBe('fashion-clip');
+    expect(sys.dim).toBe(8);
+    await sys.close?.();
   });
 
   it('selects tasks by id and rejects unknown ones', () => {

@@ -96,10 +96,10 @@ export function UploadPage({ id }: { id: string }) {
       </div>
       <section aria-labelledby="look-title" className="similar">
         <h2 id="look-title">Shop the look</h2>
-        {upload.similar && upload.similar.length > 0 ? (
-          <ProductGrid items={upload.similar.map(fromResult)} showScore label="Products like your photo" />
+        {upload.similar && upload.similar.results.length > 0 ? (
+          <ProductGrid items={upload.similar.results.map(fromResult)} showScore label="Products like your photo" />
         ) : (
-          <EmptyState title="No matching products yet" />
+          <EmptyState title="No matching products yet">{upload.similarError && <p className="muted">{upload.similarError}</p>}</EmptyState>
         )}
       </section>
     </div>

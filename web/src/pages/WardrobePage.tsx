@@ -6,7 +6,7 @@ import { ImageDrop } from '../components/ImageDrop.tsx';
 import { EmptyState, ErrorNotice, Spinner } from '../components/Notice.tsx';
 import { Link } from '../router.tsx';
 import { sessionId } from '../session.ts';
-import { shrinkPhoto, uploadPhoto, waitForAnalysis } from '../uploads.ts';
+import { localPreview, shrinkPhoto, uploadPhoto, waitForAnalysis } from '../uploads.ts';
 
 /** The shopper's wardrobe, keyed by the browser's session id: add photos of clothes you own. */
 export function WardrobePage() {
@@ -32,7 +32,7 @@ export function WardrobePage() {
     setError(undefined);
     try {
       setBusy('Uploading…');
-      const ticket = await uploadPhoto(await shrinkPhoto(file), 'wardrobe', { ownerId: owner, faceOptIn: face || undefined });
+      const ticket = await uploadPhoto(await shrinkPhoto(file), 'wardrobe', { sessionId: owner, faceOptIn: face || undefined });
       setBusy('Analysing…');
       const a = await waitForAnalysis(ticket.uploadId);
       if (a.status === 'failed') throw new ApiError(422, a.error?.reason ?? 'ANALYSIS_FAILED', a.error?.message ?? 'The photo could not be analysed.');
@@ -73,11 +73,13 @@ export function WardrobePage() {
       {items && items.length === 0 && <EmptyState title="Your wardrobe is empty">Add your first item above.</EmptyState>}
       {items && items.length > 0 && (
         <ul className="grid" aria-label="Wardrobe items">
-          {items.map((it) => (
+          {items.map((it) => {
+            const src = it.imageUrl ?? localPreview(it.uploadId ?? it.itemId);
+            return (
             <li key={it.itemId} className="card">
               <Link to={`/uploads/${encodeURIComponent(it.uploadId ?? it.itemId)}`} className="card-link">
                 <div className="card-img">
-                  {it.imageUrl ? <img src={it.imageUrl} alt={describe(it)} loading="lazy" /> : <div className="img-missing" role="img" aria-label={describe(it)} />}
+                  {src ? <img src={src} alt={describe(it)} loading="lazy" /> : <div className="img-missing" role="img" aria-label={describe(it)} />}
                 </div>
                 <div className="card-body">
                   <div className="title">{describe(it)}</div>
@@ -85,7 +87,8 @@ export function WardrobePage() {
                 </div>
               </Link>
             </li>
-          ))}
+            );
+          })}
         </ul>
       )}
     </div>
@@ -94,5 +97,5 @@ export function WardrobePage() {
 
 function describe(it: WardrobeItem): string {
   const a = it.attributes ?? {};
-  return [a.baseColour?.value, a.articleType?.value].filter(Boolean).join(' ') || 'Wardrobe item';
+  return [it.baseColour ?? a.baseColour?.value, it.articleType ?? a.articleType?.value].filter(Boolean).join(' ') || 'Wardrobe item';
 }

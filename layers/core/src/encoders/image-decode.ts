@@ -12,7 +12,7 @@ export interface RgbImage {
 }
 
 export const MODEL_SIZE = 224;
-/** The colour descriptor works on a copy that fits in this box (the catalog's small images are 60×80). */
+/** Thumbnail box: the colour descriptor and the model input both start from a copy that fits in it (the catalog's small images are 60×80). */
 export const COLOUR_BOX = 80;
 const WHITE = { r: 255, g: 255, b: 255 };
 

@@ -3,6 +3,10 @@
  * metadata (titles included), updated with it on incremental adds and removals.
  * Parameters are the textbook k1 = 1.2, b = 0.75; idf is the BM25+ style log(1 + (N − df + ½)/(df + ½)),
  * which stays positive for very common words ("men", "shirt").
+ *
+ * Postings are plain arrays of document numbers and term frequencies, and scores accumulate in a dense array:
+ * "men" alone touches half the catalog, so per-posting cost is what matters. A removed document is marked dead
+ * (skipped while scoring, its term counts taken out of df); a re-added id gets a fresh document number.
  */
 import type { Lexical, LexicalHit } from '../ports.ts';
 import { TopK } from '../index/vectors.ts';
@@ -13,12 +17,22 @@ export interface Bm25Options {
   b?: number;
 }
 
+interface Postings {
+  docs: number[];
+  tfs: number[];
+  /** Live documents containing the term. */
+  df: number;
+}
+
 export class Bm25 implements Lexical {
-  private readonly postings = new Map<string, Map<number, number>>();
+  private readonly postings = new Map<string, Postings>();
   private readonly docNo = new Map<string, number>();
-  private readonly docs: { id: string; length: number; terms: string[] }[] = [];
-  private free: number[] = [];
+  private ids: string[] = [];
+  private lengths: number[] = [];
+  private terms: string[][] = [];
+  private alive: boolean[] = [];
   private totalLength = 0;
+  private scores = new Float64Array(0);
   private readonly k1: number;
   private readonly b: number;
 
@@ -37,51 +51,63 @@ export class Bm25 implements Lexical {
     const tokens = tokenize(text);
     const tf = new Map<string, number>();
     for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
-    const no = this.free.pop() ?? this.docs.length;
-    this.docs[no] = { id, length: tokens.length, terms: [...tf.keys()] };
+    const no = this.ids.length;
+    this.ids.push(id);
+    this.lengths.push(tokens.length);
+    this.terms.push([...tf.keys()]);
+    this.alive.push(true);
     this.docNo.set(id, no);
     this.totalLength += tokens.length;
     for (const [term, count] of tf) {
-      let list = this.postings.get(term);
-      if (!list) this.postings.set(term, (list = new Map()));
-      list.set(no, count);
+      let p = this.postings.get(term);
+      if (!p) this.postings.set(term, (p = { docs: [], tfs: [], df: 0 }));
+      p.docs.push(no);
+      p.tfs.push(count);
+      p.df++;
     }
   }
 
   remove(id: string): void {
     const no = this.docNo.get(id);
     if (no === undefined) return;
-    const doc = this.docs[no];
-    for (const term of doc.terms) {
-      const list = this.postings.get(term);
-      list?.delete(no);
-      if (list && list.size === 0) this.postings.delete(term);
-    }
-    this.totalLength -= doc.length;
+    this.alive[no] = false;
     this.docNo.delete(id);
-    this.docs[no] = { id: '', length: 0, terms: [] };
-    this.free.push(no);
+    this.totalLength -= this.lengths[no];
+    for (const term of this.terms[no]) {
+      const p = this.postings.get(term);
+      if (p) p.df--;
+    }
+    this.terms[no] = [];
   }
 
   search(text: string, topK: number, accept?: (id: string) => boolean): LexicalHit[] {
     const n = this.docNo.size;
     if (n === 0 || topK <= 0) return [];
     const avgdl = this.totalLength / n || 1;
-    const scores = new Map<number, number>();
+    if (this.scores.length < this.ids.length) this.scores = new Float64Array(Math.max(this.ids.length, this.scores.length * 2));
+    const scores = this.scores;
+    const touched: number[] = [];
+    const { k1, b } = this;
     for (const term of new Set(tokenize(text))) {
-      const list = this.postings.get(term);
-      if (!list) continue;
-      const idf = Math.log(1 + (n - list.size + 0.5) / (list.size + 0.5));
-      for (const [no, tf] of list) {
-        const len = this.docs[no].length;
-        const s = (idf * tf * (this.k1 + 1)) / (tf + this.k1 * (1 - this.b + (this.b * len) / avgdl));
-        scores.set(no, (scores.get(no) ?? 0) + s);
+      const p = this.postings.get(term);
+      if (!p || p.df <= 0) continue;
+      const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
+      const { docs, tfs } = p;
+      for (let i = 0; i < docs.length; i++) {
+        const no = docs[i];
+        if (!this.alive[no]) continue;
+        const tf = tfs[i];
+        const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.lengths[no]) / avgdl));
+        if (scores[no] === 0) touched.push(no);
+        scores[no] += s;
       }
     }
     const best = new TopK<string>(topK);
-    for (const [no, score] of scores) {
+    for (const no of touched) {
+      const score = scores[no];
+      scores[no] = 0; // reset for the next query
       if (score <= best.worst) continue;
-      const id = this.docs[no].id;
+      const id = this.ids[no];
       if (accept && !accept(id)) continue;
       best.push(id, score);
     }

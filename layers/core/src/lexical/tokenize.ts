@@ -12,12 +12,12 @@ export function stem(word: string): string {
   return word;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 export function tokenize(text: string): string[] {
-  const words = text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/);
+  // Accent folding only when needed: almost all catalog text is ASCII and this runs for every product on load.
+  const folded = NON_ASCII.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text;
+  const words = folded.toLowerCase().split(/[^a-z0-9]+/);
   const out: string[] = [];
   for (const w of words) if (w && !STOP.has(w)) out.push(stem(w));
   return out;

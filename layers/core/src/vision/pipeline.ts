@@ -8,7 +8,7 @@ import type { AnalysisResult, AttributeGuess, StoredEmbedding, UploadPurpose } f
 import { encodeEmbedding } from './analysis.ts';
 import { checkImage, cropRgb, encodeJpeg, type ImageLimits, type RgbImage } from './image-check.ts';
 import { chooseCrop, type Detector } from './detect.ts';
-import { dominantColours } from './colours.ts';
+import { dominantColours, shrink } from './colours.ts';
 import type { FaceAnalyser } from './face.ts';
 import { noFace } from './face-advice.ts';
 
@@ -104,7 +104,9 @@ export async function analyseImage(bytes: Uint8Array, deps: VisionDeps, opts: An
   if (opts.faceOptIn && opts.purpose !== 'catalog' && deps.face) {
     face = await stage('face', async () => {
       try {
-        return await (await deps.face!()).analyse(img.rgb, scale);
+        // 640 px is plenty for a face box and keeps the cascade fast.
+        const small = shrink(img.rgb, 640);
+        return await (await deps.face!()).analyse(small, img.width / small.width);
       } catch (err) {
         // Advice is an extra: a missing cascade must not fail the garment analysis.
         return noFace(`face detection unavailable (${(err as Error).message})`);

@@ -54,8 +54,12 @@ export async function presignPut(input: PresignInput): Promise<PresignedPut> {
 export async function readIfMatch(key: string, eTag: string, opts: { bucket?: string; client?: S3Client } = {}): Promise<ReadResult> {
   const client = opts.client ?? s3Client();
   try {
-    const r = await client.send(new GetObjectCommand({ Bucket: opts.bucket ?? bucketName('uploads'), Key: key, IfMatch: eTag ? `"${eTag.replace(/"/g, '')}"` : undefined }));
-    return { bytes: r.Body ? await r.Body.transformToByteArray() : new Uint8Array() };
+    const want = eTag.replace(/"/g, '');
+    const r = await client.send(new GetObjectCommand({ Bucket: opts.bucket ?? bucketName('uploads'), Key: key, IfMatch: want ? `"${want}"` : undefined }));
+    const bytes = r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+    // S3 answers a failed If-Match with 412; servers that ignore the header (s3rver) are caught by comparing here.
+    if (want && r.ETag && r.ETag.replace(/"/g, '') !== want) return { changed: true };
+    return { bytes };
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.$metadata?.httpStatusCode === 412 || e.name === 'PreconditionFailed') return { changed: true };

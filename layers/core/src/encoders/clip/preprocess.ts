@@ -8,6 +8,9 @@
  */
 import sharp from 'sharp';
 
+/** Bump when the pixels change (keys cached embeddings). */
+export const CLIP_PREPROCESS_VERSION = 'p1';
+
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 

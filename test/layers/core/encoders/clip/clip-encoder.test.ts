@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipEncoderFromEnv, createClipEncoder, type ClipEncoder } from '#core/encoders/clip/clip-encoder';
 import { tinyClipModels, writeTinyClipModels } from '#core/encoders/clip/tiny-model';
+import { ensureClipVocab } from './vocab.ts';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
 const solid = (r: number, g: number, b: number) =>
@@ -14,6 +15,7 @@ describe('CLIP encoder on a generated CLIP-shaped ONNX pair', () => {
   let dir: string;
   let enc: ClipEncoder;
   beforeAll(async () => {
+    await ensureClipVocab();
     dir = mkdtempSync(path.join(os.tmpdir(), 'tiny-clip-'));
     const files = writeTinyClipModels(dir, { dim: 32 });
     enc = await createClipEncoder(files);

@@ -11,10 +11,15 @@
  * The special-token case follows the reference (its regex and cache keep <|startoftext|> whole → 49406); some
  * ports treat it as literal text instead.
  */
-import { describe, expect, it } from 'vitest';
-import { bytesToUnicode, cleanText, htmlUnescape, loadClipTokenizer } from '#core/encoders/clip/tokenizer';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bytesToUnicode, cleanText, htmlUnescape, loadClipTokenizer, type ClipTokenizer } from '#core/encoders/clip/tokenizer';
+import { ensureClipVocab } from './vocab.ts';
 
-const tok = loadClipTokenizer();
+let tok: ClipTokenizer;
+beforeAll(async () => {
+  await ensureClipVocab();
+  tok = loadClipTokenizer();
+});
 const ids = (text: string) => [tok.sotId, ...tok.encode(text), tok.eotId];
 
 describe('CLIP tokenizer vocabulary', () => {
