@@ -14,6 +14,7 @@ import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { IndexHolder } from '#core/index/holder';
 import { SearchService } from '#core/search/service';
+import { decodeEmbedding, type StoredEmbedding } from '#core/vision/analysis';
 import type { UploadAnalysis, UploadLookup } from '#core/search/query-image';
 import { logger } from '#functions/lib/observability';
 
@@ -35,14 +36,17 @@ export const analysesLookup: UploadLookup = async (uploadId) => {
   const r = await dynamoDocClient().send(new GetCommand({ TableName: tableName('analyses'), Key: { uploadId } }));
   if (!r.Item) return undefined;
   const item = r.Item as Record<string, unknown>;
-  const emb = item.embedding as { encoderId?: string; encoderVersion?: string; vector?: number[] } | undefined;
+  // vision/analysis.ts: error { reason, message } (+ errorReason), embedding { encoderId, encoderVersion, dim, base64 }.
+  const err = item.error as { reason?: string; message?: string } | string | undefined;
+  const errorText = typeof err === 'string' ? err : err ? [err.reason, err.message].filter(Boolean).join(': ') : typeof item.errorReason === 'string' ? item.errorReason : undefined;
+  const emb = item.embedding as { encoderId?: string; encoderVersion?: string; base64?: string; vector?: number[] } | undefined;
+  let vector: number[] | undefined;
+  if (emb?.base64) vector = Array.from(decodeEmbedding(emb as StoredEmbedding));
+  else if (Array.isArray(emb?.vector)) vector = emb.vector;
   return {
     status: String(item.status ?? 'pending'),
-    error: typeof item.error === 'string' ? item.error : typeof item.errorReason === 'string' ? item.errorReason : undefined,
-    embedding:
-      emb && Array.isArray(emb.vector) && emb.encoderId && emb.encoderVersion
-        ? { encoderId: emb.encoderId, encoderVersion: emb.encoderVersion, vector: emb.vector }
-        : undefined,
+    error: errorText,
+    embedding: vector && emb?.encoderId && emb.encoderVersion ? { encoderId: emb.encoderId, encoderVersion: emb.encoderVersion, vector } : undefined,
   } satisfies UploadAnalysis;
 };
 

@@ -19,6 +19,7 @@ export interface E2eResult {
   publishMs: number;
   indexBytes: number;
   coldLoadMs: number[];
+  lexicalBuildMs: number[];
   text: { client: Timing; server: Timing };
   image?: { client: Timing; server: Timing };
   textNoLexical: { client: Timing; server: Timing };
@@ -37,6 +38,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     opts.log(`e2e: published ${manifest.count} items (${(manifest.files['index.bin'].bytes / 1e6).toFixed(1)} MB graph) in ${publishMs} ms`);
 
     const coldLoadMs: number[] = [];
+    const lexicalBuildMs: number[] = [];
     for (let i = 0; i < opts.coldRuns; i++) {
       // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
       const stdout = await new Promise<string>((resolve, reject) => {
@@ -48,9 +50,11 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
         child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold load child failed: ${err.slice(-500)}`))));
       });
       const line = stdout.trim().split('\n').pop()!;
-      coldLoadMs.push(Math.round((JSON.parse(line) as { ms: number }).ms));
+      const parsed = JSON.parse(line) as { ms: number; lexicalMs: number };
+      coldLoadMs.push(Math.round(parsed.ms));
+      lexicalBuildMs.push(Math.round(parsed.lexicalMs));
     }
-    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms`);
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms; BM25 builds ${lexicalBuildMs.join(', ')} ms`);
 
     // The search function in this process gets the same encoder (registry) and loads the index from S3.
     const api = cloud.urls.api!;
@@ -75,7 +79,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     const text = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
     const textNoLexical = await run(opts.texts.map((t) => ({ text: t, topK: 20, lexical: false })));
     const image = opts.images.length ? await run(opts.images.map((b) => ({ imageBase64: b.toString('base64'), topK: 20 }))) : undefined;
-    return { publishMs, indexBytes: manifest.files['index.bin'].bytes, coldLoadMs, text, textNoLexical, image };
+    return { publishMs, indexBytes: manifest.files['index.bin'].bytes, coldLoadMs, lexicalBuildMs, text, textNoLexical, image };
   } finally {
     await cloud.stop();
   }

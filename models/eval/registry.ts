@@ -8,13 +8,16 @@ import { composed } from './tasks/composed.ts';
 import { imageImage } from './tasks/image-image.ts';
 import { kaglAttributes, kaglTextImage } from './tasks/kagl.ts';
 import { textImageFull, textImageShort } from './tasks/text-image.ts';
+import { visionAttributes } from './tasks/vision-attributes.ts';
+import { visionDetection } from './tasks/vision-detection.ts';
+import { visionThroughput } from './tasks/vision-throughput.ts';
 import { createEnvClipSystem, createTinyClipSystem } from './systems/clip.ts';
 import { createImagenetZeroShotSystem } from './systems/imagenet-zero-shot.ts';
 import { createRandomSystem } from './systems/random.ts';
 import { createTrainedSystem } from './systems/trained.ts';
 import type { EvalData, EvalSystem, EvalTask } from './types.ts';
 
-export const TASKS: EvalTask[] = [textImageFull, textImageShort, imageImage, composed, attributes, kaglTextImage, kaglAttributes];
+export const TASKS: EvalTask[] = [textImageFull, textImageShort, imageImage, composed, attributes, kaglTextImage, kaglAttributes, visionAttributes, visionDetection, visionThroughput];
 
 export interface SystemFactory {
   id: string;

@@ -26,7 +26,7 @@ import { BLOCK_HEADS, validate } from './validate.ts';
 export const ENCODER_ID = 'lookbook-trained';
 
 const DEFAULTS: TrainConfig = {
-  seed: 42, dim: 256, hidden: 1024, dropout: 0.1, batch: 512, epochs: 12,
+  seed: 42, dim: 256, hidden: 1024, dropout: 0.1, batch: 512, epochs: 16,
   lrImage: 1e-3, lrText: 4e-3, weightDecay: 1e-4, auxWeight: 0.5, warmupSteps: 100,
 };
 
@@ -243,7 +243,7 @@ export async function train(argv: string[] = process.argv.slice(2)) {
       validation: metrics,
       validationContrastiveOnly: v.contrastiveOnly,
       validationProtocol: {
-        t2i: 'gallery = validation-fold small images (image-only embeddings); queries = distinct label phrases with ≥ 5 relevant; relevant = all named labels match; P@10',
+        t2i: 'gallery = validation-fold small images (image-only embeddings); queries = distinct label phrases with ≥ 10 relevant (as npm run eval); relevant = all named labels match; P@10',
         i2i_hires: 'queries = validation-fold high-resolution images; gallery = validation small images minus the same product; relevant = same articleType and baseColour; P@10',
         heads: 'top-1 accuracy on the validation fold (labels in the head\'s list)',
         title: 'queries = distinct validation titles no training product shares (≤ 2000); gallery = train + validation images; hit = exact title in top k',

@@ -69,9 +69,9 @@ export async function validate(inp: ValidationInput) {
   let best = { w: base, m: await score(base) };
   inp.log(`validation, contrastive space only: ${JSON.stringify(round(best.m))}`);
   if (names.length) {
-    for (const bt of [0, 0.3, 0.5, 0.8])
-      for (const bc of [0, 0.3, 0.5, 0.8])
-        for (const bg of [0, 0.3]) {
+    for (const bt of [0, 0.3, 0.5, 0.8, 1.2])
+      for (const bc of [0, 0.3, 0.5, 0.8, 1.2])
+        for (const bg of [0, 0.3, 0.6]) {
           const w: BlockWeights = { base: 1, heads: { articleType: bt, baseColour: bc, gender: bg } };
           const m = await score(w);
           if (objective(m) > objective(best.m)) best = { w, m };

@@ -50,6 +50,14 @@ describe('functions from any route table', () => {
   it('moves a node function that imports a native package into the ML image', () => {
     expect(s.stack.functions.byId.search!.nativeModules).toEqual(['sharp']);
     expect(fnProps('search').PackageType).toBe('Image');
+    // Both image functions share one image and pick their handler by CMD.
+    expect(fnProps('search').ImageConfig.Command).toEqual(['search.handler']);
+    expect(fnProps('vision').ImageConfig.Command).toEqual(['vision.handler']);
+    expect(fnProps('search').Code.ImageUri).toEqual(fnProps('vision').Code.ImageUri);
+    expect(s.stack.functions.imageBuildArgs).toEqual({
+      HANDLERS: 'search=test/infra/fixtures/native-handler.ts vision=test/infra/fixtures/vision-handler.ts',
+      NATIVE_MODULES: 'sharp',
+    });
     expect(fnProps('chat').Runtime).toBe('nodejs22.x');
     expect(fnProps('chat').Architectures).toEqual(['arm64']);
   });

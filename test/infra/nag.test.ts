@@ -8,6 +8,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyJustifications, justify, nagViolations } from '../../infra/lib/nag.ts';
 
+// Only the cdk-nag plugin is under test here; CDK's built-in CloudFormation schema validation (seconds to
+// load) runs in the stack and synth tests.
+process.env.CDK_VALIDATION = 'false';
+
 function appWithQueue() {
   const outdir = mkdtempSync(path.join(tmpdir(), 'lookbook-nag-'));
   const app = new App({ outdir });

@@ -128,10 +128,10 @@ describe('photo uploads', () => {
     queue.push(json(201, { uploadId: 'u-1', key: 'uploads/wardrobe/u-1', url: `${base}/s3/uploads/wardrobe/u-1?sig=1`, method: 'PUT', headers: { 'content-type': 'image/png' }, expiresAt: '' }));
     queue.push({ status: 200, body: '' });
     const png = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], { type: 'image/png' });
-    const ticket = await uploadPhoto(png, 'wardrobe', { ownerId: 'session-1' }, api);
+    const ticket = await uploadPhoto(png, 'wardrobe', { sessionId: 'session-1' }, api);
     expect(ticket.uploadId).toBe('u-1');
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['POST /v1/uploads', 'PUT /s3/uploads/wardrobe/u-1?sig=1']);
-    expect(JSON.parse(seen[0]!.body.toString())).toEqual({ contentType: 'image/png', contentLength: 4, purpose: 'wardrobe', ownerId: 'session-1' });
+    expect(JSON.parse(seen[0]!.body.toString())).toEqual({ contentType: 'image/png', contentLength: 4, purpose: 'wardrobe', sessionId: 'session-1' });
     expect(seen[1]!.headers['content-type']).toBe('image/png');
     expect(seen[1]!.body.length).toBe(4);
   });

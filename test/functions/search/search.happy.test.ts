@@ -4,6 +4,8 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocClient } from '#core/adapters/aws/clients';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { tableName } from '#core/tables';
+import { clipEncoderFromEnv } from '#core/encoders/clip/clip-encoder';
+import { encodeEmbedding } from '#core/vision/analysis';
 import { useLocalCloud } from '../../support/local-cloud.ts';
 import { post, seedCatalog, useTinyClipEncoder, type SeededCatalog } from './fixtures.ts';
 
@@ -92,6 +94,20 @@ describe('POST /v1/search', () => {
     await new S3BlobStore({ bucket: 'uploads' }).put(key, catalog.images.get(target.id)!, 'image/jpeg');
     await dynamoDocClient().send(new PutCommand({ TableName: tableName('analyses'), Item: { uploadId, status: 'done', key } }));
     const { status, body } = await search({ imageKey: key, topK: 3 });
+    expect(status).toBe(200);
+    expect(body.results[0].productId).toBe(target.id);
+  });
+});
+
+describe('POST /v1/search with the embedding the vision pipeline stored', () => {
+  it('uses the analysis record\'s embedding (no image download) when it matches the encoder', async () => {
+    const encoder = await clipEncoderFromEnv();
+    const target = catalog.products[31];
+    const vector = await encoder.embedImage(catalog.images.get(target.id)!);
+    const uploadId = 'stored0embedding1';
+    // No object in the uploads bucket: only the stored vector can answer.
+    await dynamoDocClient().send(new PutCommand({ TableName: tableName('analyses'), Item: { uploadId, status: 'done', embedding: encodeEmbedding(vector, encoder.id, encoder.version) } }));
+    const { status, body } = await search({ imageKey: `uploads/search/${uploadId}`, topK: 3 });
     expect(status).toBe(200);
     expect(body.results[0].productId).toBe(target.id);
   });

@@ -45,7 +45,7 @@ export async function presign(local: LocalCloudFixture, body: Record<string, unk
 /** Presign, PUT the bytes through the URL with plain fetch, and wait for the vision function to finish. */
 export async function uploadAndAnalyse(local: LocalCloudFixture, body: Record<string, unknown>, bytes: Buffer, opts: { admin?: boolean } = {}) {
   const p = await presign(local, { contentLength: bytes.length, ...body }, opts);
-  const put = await fetch(p.url, { method: 'PUT', headers: p.headers, body: bytes });
+  const put = await fetch(p.url, { method: 'PUT', headers: p.headers, body: new Uint8Array(bytes) });
   expect(put.status, await put.text()).toBe(200);
   await local.cloud.drainEvents();
   const res = await local.api(`/v1/uploads/${p.uploadId}`);

@@ -64,20 +64,20 @@ describe('the presigned PUT: S3 checks the signature', () => {
 
     const sig = url.searchParams.get('X-Amz-Signature')!;
     url.searchParams.set('X-Amz-Signature', (sig[0] === 'a' ? 'b' : 'a') + sig.slice(1));
-    const tampered = await fetch(url, { method: 'PUT', headers: p.headers, body: photo });
+    const tampered = await fetch(url, { method: 'PUT', headers: p.headers, body: new Uint8Array(photo) });
     expect(tampered.status).toBe(403);
     expect(await tampered.text()).toContain('SignatureDoesNotMatch');
 
-    const wrongType = await fetch(p.url, { method: 'PUT', headers: { ...p.headers, 'content-type': 'image/png' }, body: photo });
+    const wrongType = await fetch(p.url, { method: 'PUT', headers: { ...p.headers, 'content-type': 'image/png' }, body: new Uint8Array(photo) });
     expect(wrongType.status).toBe(403);
 
     const longer = Buffer.concat([photo, Buffer.alloc(100)]);
-    const extra = await fetch(p.url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: longer });
+    const extra = await fetch(p.url, { method: 'PUT', headers: { 'content-type': 'image/jpeg' }, body: new Uint8Array(longer) });
     expect(extra.status).toBe(403);
 
     await local.cloud.drainEvents();
     expect((await status(p.uploadId)).status).toBe('pending-upload'); // nothing arrived, nothing analysed
-    const good = await fetch(p.url, { method: 'PUT', headers: p.headers, body: photo });
+    const good = await fetch(p.url, { method: 'PUT', headers: p.headers, body: new Uint8Array(photo) });
     expect(good.status).toBe(200);
   });
 
@@ -91,7 +91,7 @@ describe('the presigned PUT: S3 checks the signature', () => {
       signingDate: new Date(Date.now() - 10 * 60 * 1000),
     });
     expect(new Date(expired.expiresAt).getTime()).toBeLessThan(Date.now());
-    const res = await fetch(expired.url, { method: 'PUT', headers: expired.headers, body: photo });
+    const res = await fetch(expired.url, { method: 'PUT', headers: expired.headers, body: new Uint8Array(photo) });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('Request has expired');
   });
@@ -107,7 +107,7 @@ describe('bad files land as failed with the reason (no retry, no partial record)
   it.each(cases)('%s', async (_name, make, contentType, reason) => {
     const bytes = await make();
     const p = await presign(local, { contentType, contentLength: bytes.length, purpose: 'wardrobe', sessionId: session });
-    expect((await fetch(p.url, { method: 'PUT', headers: p.headers, body: bytes })).status).toBe(200);
+    expect((await fetch(p.url, { method: 'PUT', headers: p.headers, body: new Uint8Array(bytes) })).status).toBe(200);
     await local.cloud.drainEvents();
     const s = await status(p.uploadId);
     expect(s).toMatchObject({ status: 'failed', attempts: 1, error: { reason } });

@@ -87,6 +87,10 @@ describe('uploads → vision pipeline → API', () => {
     const after = (await new DynamoCatalogRepo().get('900001'))!;
     expect(after.vision?.uploadId).toBe(uploadId);
     expect(after.imageKeys).toEqual(before.imageKeys); // re-analysis keeps the image
+    // Re-indexed, not duplicated: the product appears once.
+    const photo = await new S3BlobStore({ bucket: 'catalog' }).get(after.imageKeys[0]);
+    const hits = (await (await local.api('/v1/search', json({ imageBase64: Buffer.from(photo!).toString('base64'), topK: 10 }))).json()).results;
+    expect(hits.filter((h: { productId: string }) => h.productId === '900001')).toHaveLength(1);
     expect((await local.api('/v1/products/424242/analyze', json({}, local.token({ sub: 'admin-1', groups: ['admin'] })))).status).toBe(404);
   });
 

@@ -27,7 +27,7 @@ describe('vision handler: duplicate and out-of-order events', () => {
   it('the same event delivered twice yields one record version and one wardrobe item', async () => {
     const photo = await garment('#c0202a');
     const p = await presign(local, { contentType: 'image/jpeg', contentLength: photo.length, purpose: 'wardrobe', sessionId: session });
-    expect((await fetch(p.url, { method: 'PUT', headers: p.headers, body: photo })).status).toBe(200);
+    expect((await fetch(p.url, { method: 'PUT', headers: p.headers, body: new Uint8Array(photo) })).status).toBe(200);
     await local.cloud.drainEvents();
     const event = captured.find((e) => e.Records[0].s3.object.key === p.key)!;
     expect(event.Records[0].s3.object.sequencer).toBeTruthy();

@@ -33,7 +33,7 @@ describe('vision: a model failure mid-pipeline', () => {
     const session = 'sess-failure-01';
     const photo = await garment('#c0202a');
     const p = await presign(local, { contentType: 'image/jpeg', contentLength: photo.length, purpose: 'wardrobe', sessionId: session });
-    expect((await fetch(p.url, { method: 'PUT', headers: p.headers, body: photo })).status).toBe(200);
+    expect((await fetch(p.url, { method: 'PUT', headers: p.headers, body: new Uint8Array(photo) })).status).toBe(200);
     await local.cloud.drainEvents();
 
     expect(embedCalls).toBe(3); // first delivery + Lambda's two retries

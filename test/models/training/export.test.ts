@@ -133,4 +133,19 @@ describe('training step', () => {
     expect(last.nce).toBeLessThan(first.nce * 0.5);
     expect(last.aux).toBeLessThan(first.aux * 0.5);
   });
+
+  it('is deterministic for a seed: two runs give bit-identical weights', async () => {
+    const run = async () => {
+      const rng = mulberry32(21);
+      const model = new Model(MOB + COL, VOCAB, heads, { ...cfg, dropout: 0.2 }, rng, heads.map(({ name, labels, weight }) => ({ name, labels, weight })));
+      const B = cfg.batch;
+      const x = mat(B, MOB + COL, Float32Array.from({ length: B * (MOB + COL) }, () => rng() - 0.5));
+      const texts = Array.from({ length: B }, (_, i) => ({ ids: Int32Array.of(i, (i + 3) % VOCAB), weights: Float32Array.of(0.8, 0.6) }));
+      const positives = new Uint8Array(B * B).map((_, k) => (k % (B + 1) === 0 ? 1 : 0));
+      const labels = Int32Array.from({ length: B * 2 }, (_, i) => i % 2);
+      for (let s = 0; s < 5; s++) await trainStep(model, { x, texts, positives, labels, textLabels: labels }, 1, rng);
+      return [model.W1, model.W2, model.E, model.Wq, model.logitScale].map((p) => Array.from(p.data));
+    };
+    expect(await run()).toEqual(await run());
+  });
 });

@@ -86,7 +86,7 @@ export function ProductPage({ id }: { id: string }) {
           )}
           <h2 className="h3">Details</h2>
           <dl className="attrs">
-            <Row k="Category" v={[p.masterCategory, p.subCategory, p.articleType].filter(Boolean).join(' › ')} />
+            <Row k="Category" v={[p.masterCategory, p.subCategory, p.articleType].filter((c, i, all) => c && c !== all[i - 1]).join(' › ')} />
             {p.colours && p.colours.length > 0 && <Row k="Colours" v={p.colours.join(', ')} />}
             {Object.entries(p.attributes ?? {})
               .filter(([k, v]) => v && v !== 'NA' && !HIDDEN_ATTRS.has(k))

@@ -72,6 +72,11 @@ export function WardrobePage() {
       )}
       {items && items.length === 0 && <EmptyState title="Your wardrobe is empty">Add your first item above.</EmptyState>}
       {items && items.length > 0 && (
+        <h2>
+          {items.length} {items.length === 1 ? 'item' : 'items'}
+        </h2>
+      )}
+      {items && items.length > 0 && (
         <ul className="grid" aria-label="Wardrobe items">
           {items.map((it) => {
             const src = it.imageUrl ?? localPreview(it.uploadId ?? it.itemId);

@@ -139,6 +139,7 @@ export class IndexHolder {
     if (!pointer) throw new IndexNotReadyError();
     const started = this.now();
     const index = await loadIndex(this.opts.store, pointer.version, this.tmpDir);
+    index.warmLexical();
     this.current = index;
     this.lastError = undefined;
     this.log('index loaded', { version: index.version, count: index.size, ms: this.now() - started });
@@ -152,6 +153,8 @@ export class IndexHolder {
       if (!pointer || pointer.version === this.current?.version) return false;
       const started = this.now();
       const next = await loadIndex(this.opts.store, pointer.version, this.tmpDir);
+      // Build BM25 before the swap so text queries never wait on the new version.
+      void next.lexical;
       const previous = this.current?.version;
       this.current = next;
       this.lastError = undefined;

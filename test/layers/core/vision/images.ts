@@ -50,7 +50,7 @@ export async function pngBomb(side = 30000): Promise<Buffer> {
 }
 
 export async function truncatedJpeg(): Promise<Buffer> {
-  const noisy = await sharp({ create: { width: 400, height: 400, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
+  const noisy = await sharp({ create: { width: 400, height: 400, channels: 3, background: '#000000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg().toBuffer();
   return noisy.subarray(0, Math.floor(noisy.length * 0.6));
 }
 
