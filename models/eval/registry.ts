@@ -17,7 +17,12 @@ import { createRandomSystem } from './systems/random.ts';
 import { createTrainedSystem } from './systems/trained.ts';
 import type { EvalData, EvalSystem, EvalTask } from './types.ts';
 
-export const TASKS: EvalTask[] = [textImageFull, textImageShort, imageImage, composed, attributes, kaglTextImage, kaglAttributes, visionAttributes, visionDetection, visionThroughput];
+export const TASKS: EvalTask[] = [textImageFull, textImageShort, imageImage, composed, attributes, kaglTextImage, kaglAttributes];
+
+/** The vision pipeline's tasks (issue 4): system-independent ('once'), on the KAGL photos; run after TASKS. */
+export const VISION_TASKS: EvalTask[] = [visionAttributes, visionDetection, visionThroughput];
+
+const ALL_TASKS: EvalTask[] = [...TASKS, ...VISION_TASKS];
 
 export interface SystemFactory {
   id: string;
@@ -35,10 +40,10 @@ export const SYSTEMS: SystemFactory[] = [
 ];
 
 export function selectTasks(ids?: readonly string[]): EvalTask[] {
-  if (!ids || ids.length === 0) return TASKS;
-  const unknown = ids.filter((id) => !TASKS.some((t) => t.id === id));
-  if (unknown.length) throw new Error(`unknown task(s) ${unknown.join(', ')}; tasks: ${TASKS.map((t) => t.id).join(', ')}`);
-  return TASKS.filter((t) => ids.includes(t.id));
+  if (!ids || ids.length === 0) return ALL_TASKS;
+  const unknown = ids.filter((id) => !ALL_TASKS.some((t) => t.id === id));
+  if (unknown.length) throw new Error(`unknown task(s) ${unknown.join(', ')}; tasks: ${ALL_TASKS.map((t) => t.id).join(', ')}`);
+  return ALL_TASKS.filter((t) => ids.includes(t.id));
 }
 
 export function selectSystems(ids?: readonly string[]): SystemFactory[] {

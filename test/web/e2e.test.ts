@@ -203,7 +203,7 @@ describe('web app on the local API origin', () => {
       await page.getByRole('button', { name: 'Add to wardrobe' }).click();
 
       const item = page.getByRole('list', { name: 'Wardrobe items' }).getByRole('link').first();
-      await item.waitFor({ timeout: 45_000 });
+      await item.waitFor({ timeout: 90_000 }); // seconds when idle; generous for a loaded 2-core CI box
       await item.click();
       await page.waitForURL(/\/uploads\/[0-9a-f-]{36}$/);
       await page.getByTestId('analysis').waitFor({ timeout: 15_000 });
@@ -217,5 +217,5 @@ describe('web app on the local API origin', () => {
     } finally {
       await page.close();
     }
-  });
+  }, 120_000);
 });
