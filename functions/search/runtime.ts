@@ -71,7 +71,8 @@ export function indexHolder(): IndexHolder {
 }
 
 export function searchRuntime(): Promise<SearchRuntime> {
-  const key = envKey();
+  // IMAGE_BASE_URL (CloudFront in the stack) changes how result image URLs are made, not the index.
+  const key = `${envKey()}|${process.env.IMAGE_BASE_URL ?? ''}`;
   if (runtime?.key !== key) {
     const value = (async () => {
       const enc = await searchEncoder();

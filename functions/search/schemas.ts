@@ -63,4 +63,5 @@ export const SearchResponse = z.object({
   alphaUsed: z.number(),
   indexVersion: z.string(),
   lexical: z.boolean(),
+  timings: z.object({ embedMs: z.number(), vectorMs: z.number(), lexicalMs: z.number(), hydrateMs: z.number() }),
 });

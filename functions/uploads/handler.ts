@@ -6,6 +6,7 @@ import type { Context } from 'aws-lambda';
 import { AnalysisConflictError, publicView } from '#core/vision/analysis';
 import { DynamoAnalysisStore } from '#core/adapters/aws/analyses';
 import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
+import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { ApiError, badRequest, forbidden, notFound } from '#functions/lib/errors';
 import { httpRoute, isAdmin, requireAdmin, type HttpEvent } from '#functions/lib/http';
 import { createUpload } from './create.ts';
@@ -13,6 +14,7 @@ import { PresignBody, UploadPath, UploadQuery } from './schemas.ts';
 import { shopTheLook } from './shop-the-look.ts';
 
 const ADMIN_ROUTE = 'POST /v1/admin/uploads';
+const IMAGE_URL_TTL_SEC = 900;
 
 const presign = httpRoute({ body: PresignBody }, async ({ body, event, claims }) => {
   const adminRoute = event.routeKey === ADMIN_ROUTE;
@@ -55,7 +57,9 @@ const presign = httpRoute({ body: PresignBody }, async ({ body, event, claims })
 const status = httpRoute({ path: UploadPath, query: UploadQuery }, async ({ path, query }) => {
   const rec = await new DynamoAnalysisStore().get(path.uploadId);
   if (!rec) throw notFound(`No upload ${path.uploadId}`);
-  const view = publicView(rec);
+  // A short-lived GET URL of the photo once it is in the bucket (the web app shows it beside the analysis).
+  const imageUrl = rec.status === 'pending-upload' ? undefined : await new S3BlobStore({ bucket: 'uploads', publicBaseUrl: '' }).urlFor(rec.key, IMAGE_URL_TTL_SEC);
+  const view = { ...publicView(rec), imageUrl };
   if (rec.status !== 'done' || rec.purpose === 'catalog') return { body: view };
   const { topK, ...filters } = query;
   return { body: { ...view, ...(await shopTheLook(rec.key, topK, filters)) } };

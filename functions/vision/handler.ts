@@ -47,7 +47,7 @@ export function createVisionHandler(opts: VisionHandlerOptions = {}) {
         images: new S3BlobStore({ bucket: 'catalog' }),
         index: (product, vector) => updateSearchIndex({ add: [{ product, vector }] }),
       }),
-      wardrobe: wardrobePublisher(new DynamoWardrobeStore()),
+      wardrobe: wardrobePublisher(new DynamoWardrobeStore(), new S3BlobStore({ bucket: 'uploads' })),
     };
     const store = opts.store ?? new DynamoAnalysisStore();
     const outcomes: Outcome[] = [];

@@ -45,6 +45,7 @@ export function catalogPublisher(deps: CatalogPublisherDeps): Publisher {
       if (!product) throw new Error(`product ${rec.productId} of catalog upload ${rec.uploadId} no longer exists`);
       let imageKeys = product.imageKeys;
       if (!rec.reanalysis) {
+        if (!out.cleanJpeg) throw new Error(`catalog upload ${rec.uploadId}: the pipeline produced no clean image`);
         // The product image is the clean copy: upright, no EXIF/GPS. Keyed by upload: a replay writes the same key.
         const key = `products/${product.id}/${rec.uploadId}.jpg`;
         await deps.images.put(key, out.cleanJpeg, 'image/jpeg');
@@ -57,17 +58,24 @@ export function catalogPublisher(deps: CatalogPublisherDeps): Publisher {
   };
 }
 
-export function wardrobePublisher(store: WardrobeStore): Publisher {
+/** Where a wardrobe item's clean image lives in the uploads bucket: outside uploads/, so it triggers nothing. */
+export const wardrobeImageKey = (uploadId: string) => `wardrobe/${uploadId}.jpg`;
+
+export function wardrobePublisher(store: WardrobeStore, images: BlobStore): Publisher {
   return {
     async publish(rec, out) {
       if (!rec.ownerId) throw new Error(`wardrobe upload ${rec.uploadId} has no owner`);
+      if (!out.cleanJpeg) throw new Error(`wardrobe upload ${rec.uploadId}: the pipeline produced no clean image`);
       const a = out.result.attributes;
       const now = new Date().toISOString();
+      // The kept image is the clean copy (no EXIF/GPS); the original upload can expire with the bucket's lifecycle.
+      const imageKey = wardrobeImageKey(rec.uploadId);
+      await images.put(imageKey, out.cleanJpeg, 'image/jpeg');
       await store.put({
         ownerId: rec.ownerId,
         itemId: rec.uploadId,
         uploadId: rec.uploadId,
-        imageKey: rec.key,
+        imageKey,
         attributes: a,
         colours: out.result.colours,
         dominantColour: out.result.dominantColour,

@@ -15,14 +15,24 @@ import { repoRoot } from '#core/model-files';
 import { startLocalCloud } from '../../infra/local/cloud.ts';
 import { row, timings, type Dataset, type Timing } from './synthetic.ts';
 
+export interface Measured {
+  client: Timing;
+  server: Timing;
+  /** p50 of each step of the server time (SearchResponse.timings). */
+  breakdown: Record<string, number>;
+}
+
 export interface E2eResult {
   publishMs: number;
   indexBytes: number;
   coldLoadMs: number[];
   lexicalBuildMs: number[];
-  text: { client: Timing; server: Timing };
-  image?: { client: Timing; server: Timing };
-  textNoLexical: { client: Timing; server: Timing };
+  coldLoadCpuMs: number[];
+  coldLoadSteps: Record<string, number>[];
+  text: Measured;
+  image?: Measured;
+  textNoLexical: Measured;
+  textPresigned: Measured;
 }
 
 export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; ds: Dataset; params: HnswParams; texts: string[]; images: Buffer[]; coldRuns: number; log: (m: string) => void }): Promise<E2eResult> {
@@ -39,6 +49,8 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
 
     const coldLoadMs: number[] = [];
     const lexicalBuildMs: number[] = [];
+    const coldLoadCpuMs: number[] = [];
+    const coldLoadSteps: Record<string, number>[] = [];
     for (let i = 0; i < opts.coldRuns; i++) {
       // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
       const stdout = await new Promise<string>((resolve, reject) => {
@@ -50,23 +62,28 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
         child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold load child failed: ${err.slice(-500)}`))));
       });
       const line = stdout.trim().split('\n').pop()!;
-      const parsed = JSON.parse(line) as { ms: number; lexicalMs: number };
+      const parsed = JSON.parse(line) as { ms: number; lexicalMs: number; cpuMs: number; steps: Record<string, number> };
+      coldLoadCpuMs.push(Math.round(parsed.cpuMs));
+      coldLoadSteps.push(parsed.steps);
       coldLoadMs.push(Math.round(parsed.ms));
       lexicalBuildMs.push(Math.round(parsed.lexicalMs));
     }
-    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms; BM25 builds ${lexicalBuildMs.join(', ')} ms`);
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); BM25 builds ${lexicalBuildMs.join(', ')} ms`);
 
     // The search function in this process gets the same encoder (registry) and loads the index from S3.
     const api = cloud.urls.api!;
     const call = async (body: unknown) => {
       const t = performance.now();
       const r = await fetch(`${api}/v1/search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      const json = (await r.json()) as { tookMs?: number; error?: { message: string } };
+      const json = (await r.json()) as { tookMs?: number; timings?: Record<string, number>; error?: { message: string } };
+      if (json.timings) for (const [k, v] of Object.entries(json.timings)) (parts[k] ??= []).push(v);
       if (r.status !== 200) throw new Error(`search answered ${r.status}: ${json.error?.message}`);
       return { client: performance.now() - t, server: json.tookMs ?? NaN };
     };
+    let parts: Record<string, number[]> = {};
     const run = async (bodies: unknown[]) => {
       for (const b of bodies.slice(0, 5)) await call(b);
+      parts = {};
       const client: number[] = [];
       const server: number[] = [];
       for (const b of bodies) {
@@ -74,12 +91,22 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
         client.push(r.client);
         server.push(r.server);
       }
-      return { client: timings(client), server: timings(server) };
+      const breakdown = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, timings(v).p50]));
+      opts.log(`e2e: server time p50 by step ${JSON.stringify(breakdown)}`);
+      return { client: timings(client), server: timings(server), breakdown };
     };
+    // As deployed: the stack sets IMAGE_BASE_URL (CloudFront), so result image URLs are string concatenation.
+    const previousBase = process.env.IMAGE_BASE_URL;
+    process.env.IMAGE_BASE_URL = 'https://images.example.cloudfront.net';
     const text = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
     const textNoLexical = await run(opts.texts.map((t) => ({ text: t, topK: 20, lexical: false })));
     const image = opts.images.length ? await run(opts.images.map((b) => ({ imageBase64: b.toString('base64'), topK: 20 }))) : undefined;
-    return { publishMs, indexBytes: manifest.files['index.bin'].bytes, coldLoadMs, lexicalBuildMs, text, textNoLexical, image };
+    // Locally: a presigned GET per result image (the AWS SDK presigner, ~1 ms each on this machine).
+    if (previousBase === undefined) delete process.env.IMAGE_BASE_URL;
+    else process.env.IMAGE_BASE_URL = previousBase;
+    const textPresigned = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
+    return {
+      textPresigned, publishMs, indexBytes: manifest.files['index.bin'].bytes, coldLoadMs, lexicalBuildMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image };
   } finally {
     await cloud.stop();
   }

@@ -46,14 +46,16 @@ function parseArgs(argv: string[]) {
   const cfg = { ...DEFAULTS };
   let out = path.join(repoRoot, 'models/trained');
   let doExport = true;
+  let resume = false;
   for (const a of argv) {
     const [k, v] = a.replace(/^--/, '').split('=');
     if (k === 'out') out = path.resolve(v);
     else if (k === 'no-export') doExport = false;
+    else if (k === 'resume') resume = true;
     else if (k in cfg) (cfg as unknown as Record<string, number>)[k] = Number(v);
     else throw new Error(`unknown option --${k}`);
   }
-  return { cfg, out, doExport };
+  return { cfg, out, doExport, resume };
 }
 
 interface Split {
@@ -94,7 +96,7 @@ function standardise(t: FeatureTable, idx: number[], stats: { mean: Float32Array
 const sha256 = (b: Uint8Array | string) => crypto.createHash('sha256').update(b).digest('hex');
 
 export async function train(argv: string[] = process.argv.slice(2)) {
-  const { cfg, out, doExport } = parseArgs(argv);
+  const { cfg, out, doExport, resume } = parseArgs(argv);
   const t0 = performance.now();
   const log = (s: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1)}s] ${s}`);
   const catalog = new Map(readCatalog().map((r) => [r.id, r]));
@@ -148,7 +150,18 @@ export async function train(argv: string[] = process.argv.slice(2)) {
   const fieldIndex = new Map(FIELDS.map((f, i) => [f, i]));
   log(`training: ${cfg.epochs} epochs × ${stepsPerEpoch} steps, batch ${cfg.batch}, hidden ${cfg.hidden}, dim ${cfg.dim}`);
   const tTrain = performance.now();
-  for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+  // Checkpoint (git-ignored cache) keyed by the configuration: --resume re-tunes and re-exports without retraining.
+  const ckpt = path.join(repoRoot, 'models/.cache/checkpoints', `${FEATURES_VERSION}-${sha256(JSON.stringify(cfg)).slice(0, 12)}.bin`);
+  const params = [model.W1, model.b1, model.W2, model.b2, model.Wa, model.ba, model.E, model.bt, model.logitScale, model.Wq, model.bq];
+  const restored = resume && fs.existsSync(ckpt);
+  if (restored) {
+    const buf = fs.readFileSync(ckpt);
+    const all = new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4);
+    let o = 0;
+    for (const p of params) { p.data.set(all.subarray(o, o + p.data.length)); o += p.data.length; }
+    log(`restored ${ckpt}`);
+  }
+  for (let epoch = 0; epoch < (restored ? 0 : cfg.epochs); epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rng() * (i + 1));
       [order[i], order[j]] = [order[j], order[i]];
@@ -190,6 +203,12 @@ export async function train(argv: string[] = process.argv.slice(2)) {
     log(`epoch ${epoch + 1}/${cfg.epochs}: nce ${(nceSum / stepsPerEpoch).toFixed(3)}, aux ${(auxSum / stepsPerEpoch).toFixed(3)}, temperature ${(1 / Math.exp(model.logitScale.data[0])).toFixed(4)}`);
   }
   const trainSeconds = (performance.now() - tTrain) / 1000;
+  if (!restored) {
+    fs.mkdirSync(path.dirname(ckpt), { recursive: true });
+    const fd = fs.openSync(ckpt, 'w');
+    for (const p of params) fs.writeSync(fd, new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength));
+    fs.closeSync(fd);
+  }
 
   const hiresVal = hires.ids.map((id, i) => [id, i] as const).filter(([id]) => foldOf(id) === 'val' && catalog.has(id));
   const v = await validate({
@@ -246,6 +265,7 @@ export async function train(argv: string[] = process.argv.slice(2)) {
         t2i: 'gallery = validation-fold small images (image-only embeddings); queries = distinct label phrases with ≥ 10 relevant (as npm run eval); relevant = all named labels match; P@10',
         i2i_hires: 'queries = validation-fold high-resolution images; gallery = validation small images minus the same product; relevant = same articleType and baseColour; P@10',
         heads: 'top-1 accuracy on the validation fold (labels in the head\'s list)',
+        composed: 'validation hi-res image + a colour word other than its own (α = 0.5, as npm run eval); relevant = same articleType in the named colour among validation small images; P@10',
         title: 'queries = distinct validation titles no training product shares (≤ 2000); gallery = train + validation images; hit = exact title in top k',
       },
       createdBy: 'npm run train (models/training/train.ts)',

@@ -5,10 +5,10 @@
  */
 import type { Tokenizer } from '../../layers/core/src/encoders/trained/tokenizer.ts';
 import type { CatalogRow } from './data.ts';
-import { addBias, textForward, type HeadSpec, type Model } from './model.ts';
+import { addBias, mulberry32, textForward, type HeadSpec, type Model } from './model.ts';
 import { gemm, mat, type Mat } from './gemm.ts';
 import { combine, labelBlocks, type BlockWeights } from './hybrid.ts';
-import { embedImages, imageToImagePrecision, labelPrecision, labelQueries, titleRetrievalOf } from './metrics.ts';
+import { embedImages, imageToImagePrecision, labelPrecision, labelQueries, titleRetrievalOf, topK } from './metrics.ts';
 
 export const BLOCK_HEADS = ['articleType', 'baseColour', 'gender'];
 
@@ -53,6 +53,17 @@ export async function validate(inp: ValidationInput) {
     await textSide(model, tok, gctQ.queries.map((q) => q.text)), await textSide(model, tok, ctQ.queries.map((q) => q.text)),
     await textSide(model, tok, titles),
   ];
+  // Composed queries (as npm run eval): a hi-res image + a colour word other than its own, α = 0.5;
+  // relevant = the image's articleType in the named colour (colours with ≥ 5 such validation products).
+  const byTypeColour = new Map<string, number>();
+  for (const r of val.rows) byTypeColour.set(`${r.articleType}|${r.baseColour}`, (byTypeColour.get(`${r.articleType}|${r.baseColour}`) ?? 0) + 1);
+  const colours = [...new Set(val.rows.map((r) => r.baseColour).filter(Boolean))].sort();
+  const pick = mulberry32(9);
+  const composedPlans = inp.hiresVal.rows.flatMap((r, qi) => {
+    const options = colours.filter((c) => c !== r.baseColour && (byTypeColour.get(`${r.articleType}|${c}`) ?? 0) >= 5);
+    return options.length ? [{ qi, type: r.articleType, colour: options[Math.floor(pick() * options.length)] }] : [];
+  });
+  const colourT = await textSide(model, tok, composedPlans.map((c) => c.colour));
   const names = model.textHeads.length ? BLOCK_HEADS : [];
   const score = async (w: BlockWeights, titleGallery?: { emb: Mat; rows: CatalogRow[] }) => {
     const gal = combine(vImg.u, vImg.blocks, w, names);
@@ -62,15 +73,28 @@ export async function validate(inp: ValidationInput) {
       i2i_hires_p10: await imageToImagePrecision(combine(hImg.u, hImg.blocks, w, names), inp.hiresVal.rows, gal, val.rows),
       ...Object.fromEntries(Object.entries(await titleRetrievalOf(combine(titleT.u, titleT.blocks, w, names), titles, titleGallery?.emb ?? gal, titleGallery?.rows ?? val.rows)).filter(([k]) => k !== 'queries').map(([k, v]) => [`title_${k}`, v])),
     };
+    const qImg = combine(hImg.u, hImg.blocks, w, names), qTxt = combine(colourT.u, colourT.blocks, w, names);
+    const fused = mat(composedPlans.length, gal.cols);
+    composedPlans.forEach((c, i) => {
+      let n = 0;
+      for (let j = 0; j < gal.cols; j++) {
+        const v = 0.5 * qImg.data[c.qi * gal.cols + j] + 0.5 * qTxt.data[i * gal.cols + j];
+        fused.data[i * gal.cols + j] = v;
+        n += v * v;
+      }
+      for (let j = 0; j < gal.cols; j++) fused.data[i * gal.cols + j] /= Math.sqrt(n) || 1;
+    });
+    const hits = await topK(fused, gal, 10);
+    (m as Record<string, number>).composed_p10 = composedPlans.reduce((a, c, i) => a + Array.from(hits[i]).filter((g) => val.rows[g].articleType === c.type && val.rows[g].baseColour === c.colour).length / 10, 0) / (composedPlans.length || 1);
     return m as Record<string, number>;
   };
-  const objective = (m: Record<string, number>) => (m.t2i_gender_colour_type_p10 + m.t2i_colour_type_p10 + m.i2i_hires_p10 + m.title_r10) / 4;
+  const objective = (m: Record<string, number>) => (m.t2i_gender_colour_type_p10 + m.t2i_colour_type_p10 + m.i2i_hires_p10 + m.title_r10 + m.composed_p10) / 5;
   const base: BlockWeights = { base: 1, heads: {} };
   let best = { w: base, m: await score(base) };
   inp.log(`validation, contrastive space only: ${JSON.stringify(round(best.m))}`);
   if (names.length) {
     for (const bt of [0, 0.3, 0.5, 0.8, 1.2])
-      for (const bc of [0, 0.3, 0.5, 0.8, 1.2])
+      for (const bc of [0, 0.3, 0.5, 0.8, 1.2, 1.6])
         for (const bg of [0, 0.3, 0.6]) {
           const w: BlockWeights = { base: 1, heads: { articleType: bt, baseColour: bc, gender: bg } };
           const m = await score(w);
@@ -107,7 +131,7 @@ export async function validate(inp: ValidationInput) {
     blockHeads: names,
     metrics: round(metrics),
     contrastiveOnly,
-    counts: { gctQueries: gctQ.queries.length, ctQueries: ctQ.queries.length, hiresQueries: inp.hiresVal.rows.length, titles: titles.length },
+    counts: { composedQueries: composedPlans.length, gctQueries: gctQ.queries.length, ctQueries: ctQ.queries.length, hiresQueries: inp.hiresVal.rows.length, titles: titles.length },
   };
 }
 

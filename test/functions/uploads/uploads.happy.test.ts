@@ -5,6 +5,7 @@
  * face-aware advice only on opt-in.
  */
 import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { useLocalCloud } from '../../support/local-cloud.ts';
@@ -53,6 +54,7 @@ describe('uploads → vision pipeline → API', () => {
     }
     expect(a.embedding).toMatchObject({ dim: expect.any(Number) });
     expect(JSON.stringify(analysis)).not.toContain(session); // owner ids are not echoed
+    expect((await fetch(analysis.imageUrl)).status).toBe(200);
     // Shop the look: the catalog product from the previous test is the nearest match.
     expect(analysis.similar.results[0].productId).toBe('900001');
     const filtered = await (await local.api(`/v1/uploads/${presigned.uploadId}?gender=Women`)).json();
@@ -65,13 +67,22 @@ describe('uploads → vision pipeline → API', () => {
   });
 
   it('a wardrobe upload appears in the wardrobe', async () => {
-    const { presigned } = await uploadAndAnalyse(local, { contentType: 'image/jpeg', purpose: 'wardrobe', sessionId: session }, await garment('#1e2648'));
+    // A phone photo: EXIF says "rotate 90°" (and could carry GPS).
+    const phone = await sharp(await garment('#1e2648')).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+    const { presigned } = await uploadAndAnalyse(local, { contentType: 'image/jpeg', purpose: 'wardrobe', sessionId: session }, phone);
     const res = await local.api(`/v1/wardrobe?sessionId=${session}`);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.ownerId).toBe(session);
     expect(body.items).toHaveLength(1);
-    expect(body.items[0]).toMatchObject({ itemId: presigned.uploadId, imageKey: presigned.key, dominantColour: 'Navy Blue' });
+    expect(body.items[0]).toMatchObject({ itemId: presigned.uploadId, imageKey: `wardrobe/${presigned.uploadId}.jpg`, dominantColour: 'Navy Blue' });
+    // The kept image is the clean copy: upright, without EXIF.
+    const kept = await sharp(await new S3BlobStore({ bucket: 'uploads' }).get(body.items[0].imageKey)).metadata();
+    expect([kept.width, kept.height, kept.exif, kept.orientation]).toEqual([400, 300, undefined, undefined]);
+    // …and the browser can load it through the item's URL.
+    const img = await fetch(body.items[0].imageUrl);
+    expect(img.status).toBe(200);
+    expect((await sharp(Buffer.from(await img.arrayBuffer())).metadata()).width).toBe(400);
     expect((await (await local.api('/v1/wardrobe?sessionId=sess-someone-else')).json()).items).toEqual([]);
   });
 

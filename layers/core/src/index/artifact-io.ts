@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CorruptArtifactError, IdsFile, IndexManifest, newVersion, sha256, type ArtifactFile } from './artifact.ts';
+import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type IdsFile, type IndexedItem } from './artifact.ts';
 import { HnswIndex } from './hnsw.ts';
 import { SearchIndex } from './search-index.ts';
 import type { IndexStore } from './store.ts';
@@ -23,7 +23,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   const now = opts.now ?? new Date();
   const version = newVersion(now);
   const saved = index.vectors.save();
-  const ids = Buffer.from(JSON.stringify({ labels: saved.labels, items: [...index.items.values()] } satisfies IdsFile));
+  const ids = Buffer.from(JSON.stringify(encodeIds(saved.labels, [...index.items.values()])));
   const manifest: IndexManifest = {
     format: 'lookbook-index/1',
     version,
@@ -68,18 +68,46 @@ export async function readManifest(store: IndexStore, version: string): Promise<
 }
 
 /** Downloads a version to the temp dir (hnswlib loads files), verifies it, and builds the in-memory index. */
-export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir()): Promise<SearchIndex> {
+/** Where a load spends its time (ms per step), for the bench and the load log line. */
+export type LoadTimings = Record<string, number>;
+
+export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
+  let last = performance.now();
+  const mark = (step: string) => {
+    const now = performance.now();
+    timings[step] = Math.round((now - last) * 10) / 10;
+    last = now;
+  };
   const manifest = await readManifest(store, version);
-  const [bin, idsBytes] = await Promise.all([fetchVerified(store, manifest, 'index.bin'), fetchVerified(store, manifest, 'ids.json')]);
-  const ids = IdsFile.parse(JSON.parse(Buffer.from(idsBytes).toString('utf8')));
+  mark('manifest');
+  // Parse the small file while the graph is still downloading.
+  const binPromise = fetchVerified(store, manifest, 'index.bin');
+  binPromise.catch(() => undefined);
+  const idsBytes = await fetchVerified(store, manifest, 'ids.json');
+  // The checksum already vouches for these bytes; a full zod pass over 44k items would cost more than the
+  // rest of the load, so only the column shapes are checked (decodeIds).
+  const ids = JSON.parse(Buffer.from(idsBytes).toString('utf8')) as IdsFile;
+  let items: IndexedItem[];
+  try {
+    items = decodeIds(ids);
+  } catch (err) {
+    throw new CorruptArtifactError(`${store.describe(version, 'ids.json')}: ${(err as Error).message}`);
+  }
+  mark('ids');
+  const bin = await binPromise;
+  mark('graph download+sha256');
   const dir = path.join(tmpDir, `lookbook-index-${version}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   try {
     const file = path.join(dir, 'index.bin');
     writeFileSync(file, bin);
+    mark('tmpfile');
     const vectors = HnswIndex.load(file, ids.labels, manifest.dim, { ...manifest.hnsw }, bin);
+    mark('hnswlib');
     if (vectors.size !== manifest.count) throw new CorruptArtifactError(`index ${version} holds ${vectors.size} vectors, its manifest says ${manifest.count}`);
-    return new SearchIndex(version, manifest.encoder, vectors, ids.items, manifest);
+    const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest);
+    mark('metadata');
+    return index;
   } finally {
     // The graph now lives in memory; /tmp is small on Lambda.
     rmSync(dir, { recursive: true, force: true });

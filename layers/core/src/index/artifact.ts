@@ -59,12 +59,81 @@ export function lexicalText(i: IndexedItem): string {
   return [i.title, i.brand, i.gender, i.articleType, i.subCategory, i.baseColour, ...i.colours, i.usage, i.season, i.keywords].join(' ');
 }
 
-export const IdsFile = z.object({
+/**
+ * ids.json: label → id, and the items' metadata stored column by column, low-cardinality fields as a
+ * dictionary + codes. Parsing 44k row objects cost ~0.4 s of a cold start; columns parse several times faster.
+ */
+const CATEGORICAL = ['gender', 'masterCategory', 'subCategory', 'articleType', 'baseColour', 'season', 'usage', 'currency', 'brand'] as const;
+type Categorical = (typeof CATEGORICAL)[number];
+
+export interface IdsFile {
   /** labels[label] = product id; null where the label was removed (hnswlib keeps it marked deleted). */
-  labels: z.array(z.string().nullable()),
-  items: z.array(IndexedItem),
-});
-export type IdsFile = z.infer<typeof IdsFile>;
+  labels: (string | null)[];
+  count: number;
+  id: string[];
+  title: string[];
+  price: number[];
+  stock: number[];
+  imageKey: (string | null)[];
+  keywords: string[];
+  colours: string[][];
+  dict: Record<Categorical, { values: string[]; codes: number[] }>;
+}
+
+export function encodeIds(labels: (string | null)[], items: readonly IndexedItem[]): IdsFile {
+  const dict = {} as IdsFile['dict'];
+  for (const field of CATEGORICAL) {
+    const values: string[] = [];
+    const codeOf = new Map<string, number>();
+    const codes = items.map((it) => {
+      const v = it[field];
+      let c = codeOf.get(v);
+      if (c === undefined) codeOf.set(v, (c = values.push(v) - 1));
+      return c;
+    });
+    dict[field] = { values, codes };
+  }
+  return {
+    labels,
+    count: items.length,
+    id: items.map((i) => i.id),
+    title: items.map((i) => i.title),
+    price: items.map((i) => i.price),
+    stock: items.map((i) => i.stock),
+    imageKey: items.map((i) => i.imageKey ?? null),
+    keywords: items.map((i) => i.keywords),
+    colours: items.map((i) => i.colours),
+    dict,
+  };
+}
+
+export function decodeIds(f: IdsFile): IndexedItem[] {
+  const cols = [f.id, f.title, f.price, f.stock, f.imageKey, f.keywords, f.colours, ...CATEGORICAL.map((c) => f.dict?.[c]?.codes)];
+  if (!Array.isArray(f.labels) || cols.some((c) => !Array.isArray(c) || c.length !== f.count)) throw new Error('ids.json columns are missing or of unequal length');
+  const items: IndexedItem[] = new Array(f.count);
+  const d = f.dict;
+  for (let i = 0; i < f.count; i++) {
+    items[i] = {
+      id: f.id[i],
+      title: f.title[i],
+      brand: d.brand.values[d.brand.codes[i]],
+      gender: d.gender.values[d.gender.codes[i]],
+      masterCategory: d.masterCategory.values[d.masterCategory.codes[i]],
+      subCategory: d.subCategory.values[d.subCategory.codes[i]],
+      articleType: d.articleType.values[d.articleType.codes[i]],
+      baseColour: d.baseColour.values[d.baseColour.codes[i]],
+      colours: f.colours[i],
+      season: d.season.values[d.season.codes[i]],
+      usage: d.usage.values[d.usage.codes[i]],
+      price: f.price[i],
+      currency: d.currency.values[d.currency.codes[i]],
+      stock: f.stock[i],
+      imageKey: f.imageKey[i] ?? undefined,
+      keywords: f.keywords[i],
+    };
+  }
+  return items;
+}
 
 const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
 

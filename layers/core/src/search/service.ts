@@ -45,6 +45,8 @@ export interface SearchResponse {
   alphaUsed: number;
   indexVersion: string;
   lexical: boolean;
+  /** Where the server time went (ms): query embedding, vector leg, BM25 + fusion, result fields and image URLs. */
+  timings: { embedMs: number; vectorMs: number; lexicalMs: number; hydrateMs: number };
 }
 
 export interface SimilarResponse {
@@ -94,25 +96,30 @@ export class SearchService {
     const textVector = text ? await this.deps.encoder.embedText(text) : undefined;
     const query = fuseQuery(textVector, imageVector, alpha);
     this.checkDim(index, query.vector);
+    const t1 = performance.now();
 
     const accept = index.accept(req.filters);
     const useLexical = !!text && req.lexical !== false;
-    let ranked: VectorHit[];
+    const depth = useLexical ? Math.max(topK, FUSION_DEPTH) : topK;
+    const vectorHits = index.vectors.search(query.vector, depth, accept);
+    const t2 = performance.now();
+    let ranked: VectorHit[] = vectorHits;
     if (useLexical) {
-      const depth = Math.max(topK, FUSION_DEPTH);
-      const vectorHits = index.vectors.search(query.vector, depth, accept);
       const lexicalHits = index.lexical.search(text!, depth, accept);
       ranked = reciprocalRankFusion([vectorHits, lexicalHits], topK).map((f) => ({ id: f.id, score: f.score }));
-    } else {
-      ranked = index.vectors.search(query.vector, topK, accept);
     }
+    const t3 = performance.now();
+    const results = await this.toResults(index, ranked);
+    const t4 = performance.now();
+    const ms = (a: number, b: number) => Math.round((b - a) * 100) / 100;
     return {
-      results: await this.toResults(index, ranked),
-      tookMs: Math.round((performance.now() - started) * 100) / 100,
+      results,
+      tookMs: ms(started, t4),
       searchType: query.searchType,
       alphaUsed: query.alphaUsed,
       indexVersion: index.version,
       lexical: useLexical,
+      timings: { embedMs: ms(started, t1), vectorMs: ms(t1, t2), lexicalMs: ms(t2, t3), hydrateMs: ms(t3, t4) },
     };
   }
 

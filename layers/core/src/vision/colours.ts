@@ -71,7 +71,7 @@ export function shrink(img: RgbImage, box: number): RgbImage {
 const dist = (a: Lab, b: Lab) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 
 /** Background = pixels connected to the border whose colour is within `tol` ΔE of the border's median colour. */
-export function backgroundMask(labs: Lab[], width: number, height: number, tol = 14, step = 2): Uint8Array {
+export function backgroundMask(labs: Lab[], width: number, height: number, tol = 14, step = 3): Uint8Array {
   const border: number[] = [];
   for (let x = 0; x < width; x++) border.push(x, (height - 1) * width + x);
   for (let y = 1; y < height - 1; y++) border.push(y * width, y * width + width - 1);
@@ -194,7 +194,7 @@ export function dominantColours(img: RgbImage, opts: ColourOptions = {}): Colour
   const { width, height, data } = small;
   const labs: Lab[] = new Array(width * height);
   for (let i = 0; i < width * height; i++) labs[i] = rgbToLab(data[i * 3], data[i * 3 + 1], data[i * 3 + 2]);
-  const bg = backgroundMask(labs, width, height, opts.tolerance ?? 14, opts.step ?? 2);
+  const bg = backgroundMask(labs, width, height, opts.tolerance ?? 14, opts.step ?? 3);
   const headBand = opts.person ? Math.floor(height * 0.15) : 0;
   const pts: Lab[] = [];
   const rgbs: Array<[number, number, number]> = [];

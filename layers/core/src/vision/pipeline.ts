@@ -53,8 +53,8 @@ export interface AnalyseOptions {
 
 export interface PipelineOutput {
   result: AnalysisResult;
-  /** Upright, metadata-free JPEG of the whole image (what a catalog upload stores as the product image). */
-  cleanJpeg: Buffer;
+  /** Catalog and wardrobe uploads: upright, metadata-free JPEG of the whole image (the image that is kept). */
+  cleanJpeg?: Buffer;
   embedding?: Float32Array;
   storedEmbedding?: StoredEmbedding;
 }
@@ -93,7 +93,8 @@ export async function analyseImage(bytes: Uint8Array, deps: VisionDeps, opts: An
   const crop = opts.purpose === 'catalog' ? { kind: 'whole' as const, box: { x: 0, y: 0, width: img.rgb.width, height: img.rgb.height } } : chooseCrop(dets, img.rgb.width, img.rgb.height);
   const { cropRgbImage, cleanJpeg } = await stage('crop', async () => ({
     cropRgbImage: crop.kind === 'whole' ? img.rgb : cropRgb(img.rgb, crop.box),
-    cleanJpeg: await encodeJpeg(img.rgb),
+    // Kept images (product photo, wardrobe item) are this clean copy; a search upload keeps nothing of its own.
+    cleanJpeg: opts.purpose === 'search' ? undefined : await encodeJpeg(img.rgb),
   }));
   const model = deps.model;
   const features = model ? await stage('features', () => model.features(cropRgbImage)) : undefined;

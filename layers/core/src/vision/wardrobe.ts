@@ -9,7 +9,7 @@ export interface WardrobeItem {
   ownerId: string;
   itemId: string;
   uploadId: string;
-  /** The original upload (uploads bucket). */
+  /** The clean (upright, metadata-free) copy in the uploads bucket: wardrobe/{uploadId}.jpg. */
   imageKey: string;
   attributes: Record<string, AttributeGuess>;
   colours: NamedColour[];

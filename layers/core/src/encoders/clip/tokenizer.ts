@@ -16,6 +16,7 @@ export const SOT = '<|startoftext|>';
 export const EOT = '<|endoftext|>';
 /** Merges used by every CLIP model: lines 1..48894 of the file (49152 ids − 256 bytes − 2 specials). */
 const MERGE_COUNT = 49152 - 256 - 2;
+const CACHE_LIMIT = 100_000;
 
 /**
  * The reference's reversible byte → printable-character table (indexed by byte): printable Latin-1 bytes map to themselves,
@@ -144,6 +145,12 @@ export class ClipTokenizer {
         }
       }
       word = next;
+    }
+    // Unbounded in the reference; a warm Lambda sees endless distinct queries, so start over past a limit.
+    if (this.cache.size > CACHE_LIMIT) {
+      this.cache.clear();
+      this.cache.set(SOT, [SOT]);
+      this.cache.set(EOT, [EOT]);
     }
     this.cache.set(token, word);
     return word;

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clipEncoderFromEnv, createClipEncoder, type ClipEncoder } from '#core/encoders/clip/clip-encoder';
 import { tinyClipModels, writeTinyClipModels } from '#core/encoders/clip/tiny-model';
+import { createEncoder } from '#core/encoders/registry';
 import { ensureClipVocab } from './vocab.ts';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, i) => s + v * b[i], 0);
@@ -84,6 +85,14 @@ describe('CLIP encoder on a generated CLIP-shaped ONNX pair', () => {
     expect(fromEnv.id).toBe('tiny-clip');
     expect(Array.from(await fromEnv.embedText('red dress'))).toEqual(Array.from(await enc.embedText('red dress')));
     await fromEnv.dispose();
+  });
+
+  it('is what the encoder registry returns for LOOKBOOK_ENCODER=clip', async () => {
+    const env = { LOOKBOOK_ENCODER: 'clip', LOOKBOOK_CLIP_VISION: path.join(dir, 'vision.onnx'), LOOKBOOK_CLIP_TEXT: path.join(dir, 'text.onnx') };
+    const viaRegistry = (await createEncoder({ env })) as ClipEncoder;
+    expect(viaRegistry.dim).toBe(32);
+    expect(Array.from(await viaRegistry.embedText('red dress'))).toEqual(Array.from(await enc.embedText('red dress')));
+    await viaRegistry.dispose();
   });
 
   it('rejects an image it cannot decode', async () => {
