@@ -202,8 +202,11 @@ export async function train(argv: string[] = process.argv.slice(2)) {
     }
     log(`epoch ${epoch + 1}/${cfg.epochs}: nce ${(nceSum / stepsPerEpoch).toFixed(3)}, aux ${(auxSum / stepsPerEpoch).toFixed(3)}, temperature ${(1 / Math.exp(model.logitScale.data[0])).toFixed(4)}`);
   }
-  const trainSeconds = (performance.now() - tTrain) / 1000;
+  let trainSeconds = (performance.now() - tTrain) / 1000;
+  if (restored && fs.existsSync(`${ckpt}.json`)) trainSeconds = JSON.parse(fs.readFileSync(`${ckpt}.json`, 'utf8')).seconds;
   if (!restored) {
+    fs.mkdirSync(path.dirname(ckpt), { recursive: true });
+    fs.writeFileSync(`${ckpt}.json`, JSON.stringify({ seconds: trainSeconds, cfg }));
     fs.mkdirSync(path.dirname(ckpt), { recursive: true });
     const fd = fs.openSync(ckpt, 'w');
     for (const p of params) fs.writeSync(fd, new Uint8Array(p.data.buffer, p.data.byteOffset, p.data.byteLength));
@@ -266,7 +269,7 @@ export async function train(argv: string[] = process.argv.slice(2)) {
         i2i_hires: 'queries = validation-fold high-resolution images; gallery = validation small images minus the same product; relevant = same articleType and baseColour; P@10',
         heads: 'top-1 accuracy on the validation fold (labels in the head\'s list)',
         composed: 'validation hi-res image + a colour word other than its own (α = 0.5, as npm run eval); relevant = same articleType in the named colour among validation small images; P@10',
-        title: 'queries = distinct validation titles no training product shares (≤ 2000); gallery = train + validation images; hit = exact title in top k',
+        title: 'queries = distinct validation titles no training product shares (≤ 2000); hit = a product with exactly that title in the top k; title_* on the validation gallery (4.4k), title_*_trainval_gallery on train + validation images (39.7k)',
       },
       createdBy: 'npm run train (models/training/train.ts)',
     };
@@ -285,8 +288,8 @@ function renderCard(card: any): string {
 
 Text–image encoder trained in this project (\`npm run train\`, TypeScript on the CPU) and the attribute heads of the vision pipeline.
 
-- **Image tower**: MobileNetV2 int8 pooled feature (1280) + garment colour descriptor (${card.inputs.colourDim}) → standardise → ${card.hyperParameters.hidden} ReLU → ${card.dim}, unit norm. Attribute heads (softmax) on the hidden layer.
-- **Text tower**: tokenizer trained on the training fold (${card.tokenizer.words} words, ${card.tokenizer.bigrams} bigrams, ${card.tokenizer.trigramBuckets} hashed character-trigram buckets, TF-IDF) → embedding bag → ${card.dim}, unit norm.
+- **Image tower**: MobileNetV2 int8 pooled feature (1280) + garment colour descriptor (${card.inputs.colourDim}) → standardise → ${card.hyperParameters.hidden} ReLU → ${card.space.contrastiveDim}, unit norm. Attribute heads (softmax) on the hidden layer.
+- **Text tower**: tokenizer trained on the training fold (${card.tokenizer.words} words, ${card.tokenizer.bigrams} bigrams, ${card.tokenizer.trigramBuckets} hashed character-trigram buckets, TF-IDF) → embedding bag → ${card.space.contrastiveDim}, unit norm; query-label heads (article type, colour, gender + "not named") on it.
 - **Loss**: symmetric InfoNCE with learned temperature, multi-positive targets (a label-phrase view is true of every batch item with those labels; titles of identical titles), text views sampled per step from the title and label/attribute phrases; auxiliary cross-entropy on the attribute heads (weight ${card.hyperParameters.auxWeight}).
 - **Space**: ${card.dim} dims = ${card.space.contrastiveDim} contrastive + label blocks ${card.space.labelBlocks ? JSON.stringify(card.space.labelBlocks) : '(none)'} (√ of the article-type/colour/gender probabilities; for texts, of what the text names). Block weights tuned on the validation fold.
 - **Features version**: ${card.featuresVersion}
@@ -299,7 +302,7 @@ ${card.data.dataset}. Folds: ${card.data.folds}. Train ${card.data.trainProducts
 | --- | --- |
 ${rows(card.hyperParameters)}
 
-## Training
+## Training (wall-clock seconds on a 2-core machine shared with the whole team)
 | name | value |
 | --- | --- |
 ${rows(card.training)}
