@@ -5,11 +5,11 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { routes as defaultRoutes, functions as defaultFunctions, routeKey, type RouteDef } from '#functions/routes';
 import { buildEventV2, compileRoutes, matchRoute, replyFromResult } from './api-event.ts';
 import { authorizerClaims, bearerToken, issueLocalToken, verifyLocalToken } from './auth.ts';
 import { invoke, lambdaContext, repoRoot, type LocalFunction } from './lambda.ts';
+import { listenLocal, type Listening } from './listen.ts';
 import { serveWeb } from './web-static.ts';
 
 /** API Gateway's request payload limit. */
@@ -30,11 +30,7 @@ export interface ApiServerOptions {
   log?: (msg: string) => void;
 }
 
-export interface ApiServer {
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
+export type ApiServer = Listening;
 
 const CORS_HEADERS = 'authorization,content-type,x-request-id';
 
@@ -166,25 +162,5 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
       else res.destroy();
     });
   });
-  const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  let stopped = false;
-  return {
-    url: `http://${host}:${port}`,
-    port,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      const closing = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closing;
-    },
-  };
+  return listenLocal(server, opts);
 }

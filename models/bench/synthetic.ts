@@ -3,7 +3,8 @@
  * catalog are clustered by article type and colour; uniform random vectors would be an unrealistically hard case
  * for HNSW and an unrealistically easy one for IVF). Deterministic with a seed.
  */
-import { normalise, randomUnitVector, seededRandom } from '#core/index/vectors';
+import { normalise, randomUnitVector } from '#core/index/vectors';
+import { mulberry32 } from '#core/random';
 
 export interface Dataset {
   dim: number;
@@ -20,9 +21,9 @@ function gaussian(rand: () => number): number {
 
 /** `pointSeed` draws other points from the same mixture (shards of one big dataset share centres and queries). */
 export function clusteredDataset(n: number, dim: number, nQueries: number, seed = 1, clusters = Math.max(16, Math.round(Math.sqrt(n))), pointSeed?: number): Dataset {
-  let rand = seededRandom(seed);
+  let rand = mulberry32(seed);
   const centres = Array.from({ length: clusters }, () => randomUnitVector(dim, rand));
-  const queryRand = seededRandom(seed + 7919);
+  const queryRand = mulberry32(seed + 7919);
   const spread = 1.2 / Math.sqrt(dim);
   const point = (out: Float32Array, offset: number) => {
     const c = centres[Math.floor(rand() * clusters)];
@@ -31,7 +32,7 @@ export function clusteredDataset(n: number, dim: number, nQueries: number, seed 
     out.set(normalise(v), offset);
   };
   const data = new Float32Array(n * dim);
-  if (pointSeed !== undefined) rand = seededRandom(seed * 1_000_003 + pointSeed);
+  if (pointSeed !== undefined) rand = mulberry32(seed * 1_000_003 + pointSeed);
   for (let i = 0; i < n; i++) point(data, i * dim);
   const queries: Float32Array[] = [];
   rand = queryRand;

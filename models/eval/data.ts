@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { datasetDir, readCatalog } from '../training/data.ts';
 import { SET_FOLDERS } from '../training/feature-cache.ts';
+import { mulberry32 } from '#core/random';
 import type { EvalData, ImageSet } from './types.ts';
 
 export const isTest = (id: string) => id.endsWith('7');
@@ -33,22 +34,10 @@ export function loadKaglData(dir = datasetDir()): EvalData {
   };
 }
 
-/** mulberry32, for reproducible sampling. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A seeded Fisher–Yates sample of up to n items (order of the sample is random too). */
 export function sample<T>(items: readonly T[], n: number, seed: number): T[] {
   const a = items.slice();
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const m = Math.min(n, a.length);
   for (let i = 0; i < m; i++) {
     const j = i + Math.floor(next() * (a.length - i));

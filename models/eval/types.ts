@@ -2,22 +2,13 @@
  * The evaluation's small interfaces. A task (tasks/*.ts) measures one thing; a system (systems/*.ts) is one
  * way of embedding text and images. Both are found through registry.ts, so new ones plug in with one line.
  */
+import type { CatalogRow } from '../training/data.ts';
 import type { Gallery } from './search.ts';
 
 export type ImageSet = 'small' | 'hires';
 
-/** The labelled products the evaluation reads (a subset of the catalog row). */
-export interface EvalProduct {
-  id: string;
-  title: string;
-  gender: string;
-  masterCategory: string;
-  subCategory: string;
-  articleType: string;
-  baseColour: string;
-  season: string;
-  usage: string;
-}
+/** The labelled products the evaluation reads: the training reader's catalog row without its attributes. */
+export type EvalProduct = Omit<CatalogRow, 'attributes'>;
 
 export interface EvalData {
   /** A name for the data (shown in the report; 'kagl' for the real catalog). */

@@ -48,7 +48,6 @@ export async function topK(queries: Mat, gallery: Mat, k: number, exclude?: (q: 
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-/** Text→image P@10 for label-phrase queries over an image-only gallery; queries need ≥ minRelevant products. */
 /** Label-phrase queries over `rows`: distinct label combinations with ≥ minRelevant products (10, as `npm run eval`: P@10 can reach 1). */
 export function labelQueries(rows: CatalogRow[], fields: (keyof CatalogRow)[], render: (r: CatalogRow) => string, minRelevant = 10) {
   const groups = new Map<string, { text: string; key: string }>();
@@ -66,24 +65,6 @@ export function labelQueries(rows: CatalogRow[], fields: (keyof CatalogRow)[], r
 export async function labelPrecision(qEmb: Mat, q: ReturnType<typeof labelQueries>, emb: Mat): Promise<number> {
   const hits = await topK(qEmb, emb, 10);
   return mean(q.queries.map((x, i) => Array.from(hits[i]).filter((g) => q.keyOf[g] === x.key).length / 10));
-}
-
-export async function labelQueryPrecision(
-  model: Model, tok: Tokenizer, rows: CatalogRow[], emb: Mat, fields: (keyof CatalogRow)[], render: (r: CatalogRow) => string, minRelevant = 5,
-): Promise<{ p10: number; queries: number }> {
-  const groups = new Map<string, { text: string; key: string }>();
-  const counts = new Map<string, number>();
-  for (const r of rows) {
-    if (fields.some((f) => !r[f])) continue;
-    const key = fields.map((f) => r[f]).join('|');
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    if (!groups.has(key)) groups.set(key, { text: render(r), key });
-  }
-  const qs = [...groups.values()].filter((g) => counts.get(g.key)! >= minRelevant);
-  const hits = await topK(embedTexts(model, tok, qs.map((q) => q.text)), emb, 10);
-  const keyOf = rows.map((r) => fields.map((f) => r[f]).join('|'));
-  const p = qs.map((q, i) => Array.from(hits[i]).filter((g) => keyOf[g] === q.key).length / 10);
-  return { p10: mean(p), queries: qs.length };
 }
 
 /** Image→image P@10: relevant = same articleType and baseColour; the query's own product excluded. */

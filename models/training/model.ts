@@ -9,6 +9,7 @@
  *   loss:  symmetric InfoNCE over s·T·Iᵀ with learned s, multi-positive targets; + aux · Σ head cross-entropies
  */
 import { gemm, mat, type Mat } from './gemm.ts';
+import { mulberry32 } from '#core/random';
 
 export interface TrainConfig {
   seed: number;
@@ -31,16 +32,8 @@ export interface HeadSpec {
   offset: number;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Re-exported: train.ts, validate.ts and the tests take the PRNG from here.
+export { mulberry32 };
 
 function gaussian(rng: () => number): number {
   const u = Math.max(rng(), 1e-12), v = rng();

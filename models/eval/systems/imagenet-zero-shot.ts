@@ -12,9 +12,9 @@ import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { openSession } from '../../../layers/core/src/adapters/onnx/session.ts';
 import { modelFile } from '../../../layers/core/src/model-files.ts';
-import { ensureFeatureCache } from '../../training/extract-features.ts';
-import { featureRow, type FeatureTable } from '../../training/feature-cache.ts';
+import { featureRow } from '../../training/feature-cache.ts';
 import type { EvalData, EvalSystem, ImageSet } from '../types.ts';
+import { featureTables } from './feature-tables.ts';
 
 const { onnx } = onnxProto;
 const CLASSES = 1000;
@@ -101,17 +101,8 @@ export async function createImagenetZeroShotSystem(data: EvalData): Promise<Eval
   const classWords = labels.map((l) => new Set(words(l)));
   const { weight, bias } = imagenetClassifier();
   const session = await openSession(headModel(weight, bias));
-  const tables = new Map<ImageSet, { table: FeatureTable; row: Map<string, number> }>();
+  const table = featureTables();
 
-  async function table(set: ImageSet) {
-    let t = tables.get(set);
-    if (!t) {
-      const table = await ensureFeatureCache(set);
-      t = { table, row: new Map(table.ids.map((id, i) => [id, i])) };
-      tables.set(set, t);
-    }
-    return t;
-  }
 
   return {
     id: 'imagenet-zero-shot',

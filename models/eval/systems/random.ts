@@ -1,9 +1,10 @@
 /** The floor: a random unit vector per image id and per text (seeded, so runs repeat). */
-import { hash32, rng } from '../data.ts';
+import { mulberry32 } from '#core/random';
+import { hash32 } from '../data.ts';
 import type { EvalSystem } from '../types.ts';
 
 function randomUnit(seed: number, dim: number): Float32Array {
-  const next = rng(seed);
+  const next = mulberry32(seed);
   const v = new Float32Array(dim);
   let s = 0;
   for (let i = 0; i < dim; i++) {

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { trainedModelDir } from '../../../layers/core/src/encoders/trained/model-card.ts';
 import { TrainedEncoder } from '../../../layers/core/src/encoders/trained/trained-encoder.ts';
 import type { ImageFeatures } from '../../../layers/core/src/encoders/image-features.ts';
-import { ensureFeatureCache } from '../../training/extract-features.ts';
-import { featureRow, type FeatureTable } from '../../training/feature-cache.ts';
+import { featureRow } from '../../training/feature-cache.ts';
 import type { EvalData, EvalSystem, ImageSet } from '../types.ts';
+import { featureTables } from './feature-tables.ts';
 
 const BATCH = 512;
 
@@ -20,18 +20,9 @@ export async function createTrainedSystem(data: EvalData, dir = trainedModelDir(
     return undefined;
   }
   const enc = await TrainedEncoder.open({ dir });
-  const tables = new Map<ImageSet, { table: FeatureTable; row: Map<string, number> }>();
+  const table = featureTables();
   const tagCache = new Map<string, Record<string, string>>();
 
-  async function table(set: ImageSet) {
-    let t = tables.get(set);
-    if (!t) {
-      const table = await ensureFeatureCache(set);
-      t = { table, row: new Map(table.ids.map((id, i) => [id, i])) };
-      tables.set(set, t);
-    }
-    return t;
-  }
 
   /** Features from the cache, or computed from the image when the cache lacks the id (undefined if undecodable). */
   async function features(set: ImageSet, ids: readonly string[]): Promise<Array<ImageFeatures | undefined>> {

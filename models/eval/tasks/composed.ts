@@ -3,7 +3,7 @@
  * q = normalise(0.5·image + 0.5·text)); relevant = the image's articleType in the named colour. The colour is
  * drawn (seeded) among colours with at least MIN_TARGETS products of that type in the test-fold gallery.
  */
-import { rng } from '../data.ts';
+import { mulberry32 } from '#core/random';
 import { fuse } from '../search.ts';
 import type { EvalTask } from '../types.ts';
 import { limitQueries, scoreQueries, type Query } from './common.ts';
@@ -29,7 +29,7 @@ export const composed: EvalTask = {
       colours.set(p.baseColour, s);
       s.add(id);
     }
-    const next = rng(ctx.seed + 2);
+    const next = mulberry32(ctx.seed + 2);
     const plans: Array<{ id: string; colour: string; relevant: Set<string> }> = [];
     for (const id of ctx.testHiresIds) {
       const p = ctx.byId.get(id);

@@ -16,18 +16,6 @@ export function normalise(v: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** A deterministic pseudo-random generator (mulberry32) for synthetic vectors in tests and the bench. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A random unit vector (Gaussian via Box–Muller, so directions are uniform on the sphere). */
 export function randomUnitVector(dim: number, rand: () => number): Float32Array {
   const v = new Float32Array(dim);

@@ -2,6 +2,8 @@
  * Reciprocal rank fusion (Cormack, Clarke & Büttcher, SIGIR 2009): score(d) = Σ_lists 1 / (k + rank(d)),
  * rank starting at 1, k = 60 as in the paper. It needs no score calibration between the cosine of the
  * vector leg and the unbounded BM25 score, which is why it is used here rather than a weighted sum.
+ * Optional per-list weights scale each list's contribution (weighted RRF): search gives the lexical leg the
+ * text's share of the query, 1 − α, so one colour word next to a photo does not outvote the photo.
  */
 export const RRF_K = 60;
 
@@ -16,7 +18,7 @@ export interface Fused {
   ranks: (number | undefined)[];
 }
 
-export function reciprocalRankFusion(lists: readonly (readonly Ranked[])[], topK: number, k = RRF_K): Fused[] {
+export function reciprocalRankFusion(lists: readonly (readonly Ranked[])[], topK: number, k = RRF_K, weights: readonly number[] = []): Fused[] {
   const fused = new Map<string, Fused>();
   lists.forEach((list, li) => {
     list.forEach((hit, i) => {
@@ -24,7 +26,7 @@ export function reciprocalRankFusion(lists: readonly (readonly Ranked[])[], topK
       if (!f) fused.set(hit.id, (f = { id: hit.id, score: 0, ranks: new Array(lists.length).fill(undefined) }));
       if (f.ranks[li] !== undefined) return; // a list naming an id twice counts once
       f.ranks[li] = i + 1;
-      f.score += 1 / (k + i + 1);
+      f.score += (weights[li] ?? 1) / (k + i + 1);
     });
   });
   // Ties (same fused score) keep the order of the first list, the vector leg.

@@ -106,7 +106,8 @@ export class SearchService {
     let ranked: VectorHit[] = vectorHits;
     if (useLexical) {
       const lexicalHits = index.lexical.search(text!, depth, accept);
-      ranked = reciprocalRankFusion([vectorHits, lexicalHits], topK).map((f) => ({ id: f.id, score: f.score }));
+      // The lexical leg speaks for the text only: weight it by the text's share of the query (1 − α).
+      ranked = reciprocalRankFusion([vectorHits, lexicalHits], topK, undefined, [1, 1 - query.alphaUsed]).map((f) => ({ id: f.id, score: f.score }));
     }
     const t3 = performance.now();
     const results = await this.toResults(index, ranked);

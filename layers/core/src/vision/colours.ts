@@ -7,6 +7,7 @@
  */
 import type { RgbImage } from './image-check.ts';
 import { type Lab, nameColour, rgbToLab, toHex } from './colour-names.ts';
+import { mulberry32 } from '../random.ts';
 
 export interface NamedColour {
   name: string;
@@ -105,21 +106,10 @@ function isSkin(r: number, g: number, b: number): boolean {
   return cr >= 135 && cr <= 172 && cb >= 80 && cb <= 125 && r > g;
 }
 
-/** Deterministic PRNG (mulberry32) so the same image always gives the same colours. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** k-means with k-means++ seeding; returns centres and the count of points in each. */
 export function kmeans(points: Lab[], k: number, seed = 7, iterations = 12): { centres: Lab[]; counts: number[] } {
-  const rand = rng(seed);
+  const rand = mulberry32(seed);
   const n = points.length;
   k = Math.min(k, n);
   const centres: Lab[] = [points[Math.floor(rand() * n)]];

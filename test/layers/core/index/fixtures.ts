@@ -1,7 +1,8 @@
 /** Synthetic products and vectors for index tests (not a test file: no .test suffix). */
 import type { IndexedItem } from '#core/index/artifact';
 import { SearchIndex } from '#core/index/search-index';
-import { randomUnitVector, seededRandom } from '#core/index/vectors';
+import { randomUnitVector } from '#core/index/vectors';
+import { mulberry32 } from '#core/random';
 
 const TYPES = ['Shirts', 'Tshirts', 'Jeans', 'Dresses', 'Watches'];
 const COLOURS = ['Navy Blue', 'Red', 'White', 'Black', 'Green'];
@@ -30,7 +31,7 @@ export function syntheticItem(i: number): IndexedItem {
 }
 
 export function syntheticIndex(n: number, dim = 16, seed = 1) {
-  const rand = seededRandom(seed);
+  const rand = mulberry32(seed);
   const index = SearchIndex.empty({ id: 'test-encoder', version: '1' }, dim, { m: 16, efConstruction: 64, efSearch: 32, seed: 1 });
   const vectors = new Map<string, Float32Array>();
   for (let i = 0; i < n; i++) {

@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HnswIndex } from '#core/index/hnsw';
 import { BruteForceIndex } from '#core/index/brute-force';
-import { randomUnitVector, seededRandom } from '#core/index/vectors';
+import { randomUnitVector } from '#core/index/vectors';
+import { mulberry32 } from '#core/random';
 
 const dim = 32;
 const n = 2000;
-const rand = seededRandom(7);
+const rand = mulberry32(7);
 const vectors = Array.from({ length: n }, () => randomUnitVector(dim, rand));
 const queries = Array.from({ length: 50 }, () => randomUnitVector(dim, rand));
 

@@ -40,4 +40,9 @@ describe('fuseQuery', () => {
     expect(q.vector[1]).toBeCloseTo(0.25 / Math.hypot(0.75, 0.25), 6);
     expect(() => fuseQuery(undefined, undefined, 0.5)).toThrow();
   });
+  it('weights scale a list: a half-weight list cannot outvote a full one at the same rank', () => {
+    const fused = reciprocalRankFusion([ids('a', 'b'), ids('b', 'a')], 2, RRF_K, [1, 0.5]);
+    expect(fused.map((f) => f.id)).toEqual(['a', 'b']);
+    expect(fused[0]!.score).toBeCloseTo(1 / (RRF_K + 1) + 0.5 / (RRF_K + 2), 12);
+  });
 });

@@ -11,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
+import { mulberry32 } from '../../random.ts';
 
 const { onnx } = onnxProto;
 
@@ -22,17 +23,6 @@ export interface TinyClipOptions {
   vocabSize?: number;
 }
 
-/** mulberry32: a small seeded PRNG so the generated weights are the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomTensor(name: string, dims: number[], next: () => number, scale: number): Onnx.ITensorProto {
   const n = dims.reduce((a, b) => a * b, 1);
@@ -76,7 +66,7 @@ export function tinyClipModels(opts: TinyClipOptions = {}): { vision: Uint8Array
   const dim = opts.dim ?? 32;
   const ctx = opts.contextLength ?? 77;
   const vocab = opts.vocabSize ?? 49408;
-  const next = rng(opts.seed ?? 7);
+  const next = mulberry32(opts.seed ?? 7);
   const FLOAT = onnx.TensorProto.DataType.FLOAT;
   const INT64 = onnx.TensorProto.DataType.INT64;
 
