@@ -7,6 +7,8 @@ import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { dynamoDocClient, s3Client } from '#core/adapters/aws/clients';
 import { tableName } from '#core/tables';
 import { bucketName } from '#core/buckets';
+import { modelFile, trainedFile } from '#core/model-files';
+import { stat, readFile } from 'node:fs/promises';
 
 export interface ReadinessCheck {
   name: string;
@@ -35,6 +37,25 @@ export const readinessChecks: ReadinessCheck[] = [
       for (const bucket of [bucketName('catalog'), bucketName('artifacts')]) {
         await s3Client().send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
       }
+    },
+  },
+  {
+    // Model files the ML paths load: the upstream ONNX models (models:fetch) and the trained encoder named by its
+    // card. Presence and size only; the encoder verifies sha256 when it loads.
+    name: 'models',
+    probe: async () => {
+      const card = JSON.parse(await readFile(trainedFile('card.json'), 'utf8')) as { id: string; version: string; files: Record<string, { bytes: number }> };
+      const expected: [string, number | undefined][] = [
+        [modelFile('mobilenetv2-12-int8.onnx'), undefined],
+        [modelFile('yolox_nano.onnx'), undefined],
+        ...Object.entries(card.files).map(([file, f]): [string, number] => [trainedFile(file), f.bytes]),
+      ];
+      for (const [file, bytes] of expected) {
+        const size = (await stat(file).catch(() => undefined))?.size;
+        if (size === undefined) throw new Error(`missing ${file} (run npm run models:fetch)`);
+        if (bytes !== undefined && size !== bytes) throw new Error(`${file} has ${size} bytes, the model card says ${bytes}`);
+      }
+      return { encoder: `${card.id}@${card.version}`, files: expected.length };
     },
   },
   {

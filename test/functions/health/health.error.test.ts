@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { useLocalCloud } from '../../support/local-cloud.ts';
-import { runChecks } from '../../../functions/health/checks.ts';
+import { readinessChecks, runChecks } from '../../../functions/health/checks.ts';
 import { dynamoDocClient } from '../../../layers/core/src/adapters/aws/clients.ts';
 import { tableName } from '../../../layers/core/src/tables.ts';
 
@@ -33,5 +33,16 @@ describe('readiness when dependencies fail', () => {
     const body = (await res.json()) as Ready;
     expect(body.checks.s3).toMatchObject({ status: 'down', error: expect.any(String) });
     expect((await local.api('/health')).status).toBe(200);
+  });
+  it('503 with the models check down when the model directory has no models', async () => {
+    const saved = process.env.LOOKBOOK_MODEL_DIR;
+    process.env.LOOKBOOK_MODEL_DIR = '/nonexistent-lookbook-models';
+    try {
+      const results = await runChecks(readinessChecks.filter((c) => c.name === 'models'), 2000);
+      expect(results.models).toMatchObject({ status: 'down', error: expect.stringContaining('mobilenetv2-12-int8.onnx') });
+    } finally {
+      if (saved === undefined) delete process.env.LOOKBOOK_MODEL_DIR;
+      else process.env.LOOKBOOK_MODEL_DIR = saved;
+    }
   });
 });

@@ -16,7 +16,7 @@ describe('GET /health and /ready', () => {
     const body = (await res.json()) as { status: string; checks: Record<string, { status: string; latencyMs: number }> };
     expect(res.status).toBe(200);
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.checks)).toEqual(expect.arrayContaining(['dynamodb', 's3']));
+    expect(Object.keys(body.checks)).toEqual(expect.arrayContaining(['dynamodb', 's3', 'models', 'searchIndex']));
     for (const check of Object.values(body.checks)) {
       expect(check.status).toBe('ok');
       expect(check.latencyMs).toBeGreaterThanOrEqual(0);
