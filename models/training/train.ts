@@ -27,7 +27,7 @@ export const ENCODER_ID = 'lookbook-trained';
 
 const DEFAULTS: TrainConfig = {
   seed: 42, dim: 256, hidden: 1024, dropout: 0.1, batch: 512, epochs: 16,
-  lrImage: 1e-3, lrText: 4e-3, weightDecay: 1e-4, auxWeight: 0.5, warmupSteps: 100,
+  lrImage: 1e-3, lrText: 4e-3, weightDecay: 1e-4, auxWeight: 1.0, warmupSteps: 100,
 };
 
 /** The attribute heads (and their weight in the auxiliary loss). Classes with fewer than 5 training examples are left out. */

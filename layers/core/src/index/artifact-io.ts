@@ -3,7 +3,8 @@
  * never sees half a version; a reader checks every file against the manifest's sha256 and refuses a
  * corrupt artifact.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type IdsFile, type IndexedItem } from './artifact.ts';
@@ -67,49 +68,88 @@ export async function readManifest(store: IndexStore, version: string): Promise<
   return parsed.data;
 }
 
-/** Downloads a version to the temp dir (hnswlib loads files), verifies it, and builds the in-memory index. */
-/** Where a load spends its time (ms per step), for the bench and the load log line. */
+/** Where a load spends its time (ms), for the bench and the load log line. The graph and ids.json load concurrently. */
 export type LoadTimings = Record<string, number>;
 
-export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
-  let last = performance.now();
-  const mark = (step: string) => {
-    const now = performance.now();
-    timings[step] = Math.round((now - last) * 10) / 10;
-    last = now;
-  };
-  const manifest = await readManifest(store, version);
-  mark('manifest');
-  // Parse the small file while the graph is still downloading.
-  const binPromise = fetchVerified(store, manifest, 'index.bin');
-  binPromise.catch(() => undefined);
-  const idsBytes = await fetchVerified(store, manifest, 'ids.json');
-  // The checksum already vouches for these bytes; a full zod pass over 44k items would cost more than the
-  // rest of the load, so only the column shapes are checked (decodeIds).
-  const ids = JSON.parse(Buffer.from(idsBytes).toString('utf8')) as IdsFile;
-  let items: IndexedItem[];
-  try {
-    items = decodeIds(ids);
-  } catch (err) {
-    throw new CorruptArtifactError(`${store.describe(version, 'ids.json')}: ${(err as Error).message}`);
+/**
+ * Brings index.bin to `file` and checks it against the manifest; streamed (never whole in memory) when the store
+ * can, otherwise read whole and written out (resolves to the bytes then, so they are not read back).
+ */
+async function downloadGraph(store: IndexStore, manifest: IndexManifest, file: string): Promise<Uint8Array | undefined> {
+  const where = store.describe(manifest.version, 'index.bin');
+  const expected = manifest.files['index.bin'];
+  if (store.downloadToFile) {
+    const got = await store.downloadToFile(manifest.version, 'index.bin', file);
+    if (!got) throw new CorruptArtifactError(`${where} is missing`);
+    if (got.bytes !== expected.bytes || got.sha256 !== expected.sha256) {
+      throw new CorruptArtifactError(`${where} does not match its manifest checksum (${got.bytes} bytes, expected ${expected.bytes})`);
+    }
+    return undefined;
   }
-  mark('ids');
-  const bin = await binPromise;
-  mark('graph download+sha256');
-  const dir = path.join(tmpDir, `lookbook-index-${version}-${process.pid}`);
+  const bytes = await fetchVerified(store, manifest, 'index.bin');
+  await writeFile(file, bytes);
+  return bytes;
+}
+
+/**
+ * Downloads a version, verifies it, and builds the in-memory index. The graph streams from the store into a temp
+ * file (hnswlib loads files only) while being hashed, and is parsed by hnswlib on a worker thread only once its
+ * checksum matched; ids.json downloads and parses on the event loop meanwhile. The temp file is deleted on
+ * failure at once, on success right after the deferred vector copy (next tick).
+ */
+export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
+  const t0 = performance.now();
+  const since = (from: number) => Math.round((performance.now() - from) * 10) / 10;
+  const manifest = await readManifest(store, version);
+  timings.manifest = since(t0);
+  const t1 = performance.now();
+  const dir = path.join(tmpDir, `lookbook-index-${version}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'index.bin');
+  const idsPromise = (async () => {
+    const idsBytes = await fetchVerified(store, manifest, 'ids.json');
+    // The checksum already vouches for these bytes; a full zod pass over 44k items would cost more than the
+    // rest of the load, so only the column shapes are checked (decodeIds).
+    const ids = JSON.parse(Buffer.from(idsBytes).toString('utf8')) as IdsFile;
+    let items: IndexedItem[];
+    try {
+      items = decodeIds(ids);
+    } catch (err) {
+      throw new CorruptArtifactError(`${store.describe(version, 'ids.json')}: ${(err as Error).message}`);
+    }
+    timings.ids = since(t1);
+    return { labels: ids.labels, items };
+  })();
+  const graphPromise = (async () => {
+    const bytes = await downloadGraph(store, manifest, file);
+    timings['graph download+sha256'] = since(t1);
+    const t2 = performance.now();
+    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw }, bytes);
+    timings.hnswlib = since(t2);
+    return vectors;
+  })();
   try {
-    const file = path.join(dir, 'index.bin');
-    writeFileSync(file, bin);
-    mark('tmpfile');
-    const vectors = HnswIndex.load(file, ids.labels, manifest.dim, { ...manifest.hnsw }, bin);
-    mark('hnswlib');
+    const [{ items }, vectors] = await Promise.all([idsPromise, graphPromise]);
     if (vectors.size !== manifest.count) throw new CorruptArtifactError(`index ${version} holds ${vectors.size} vectors, its manifest says ${manifest.count}`);
+    const t3 = performance.now();
     const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest);
-    mark('metadata');
+    timings.metadata = since(t3);
+    // The index is usable now (hnswlib searches its own copy); the vector copy for the exact fallback and
+    // "similar" runs on the next tick (or on first use, whichever comes first), then the temp file goes.
+    setImmediate(() => {
+      try {
+        vectors.materializeVectors();
+      } catch {
+        // Cannot happen for a verified file; if it did, the exact fallback would see zero vectors, not crash.
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
     return index;
-  } finally {
-    // The graph now lives in memory; /tmp is small on Lambda.
-    rmSync(dir, { recursive: true, force: true });
+  } catch (err) {
+    // Let the other half finish (or fail) before its file goes; /tmp is small on Lambda.
+    await Promise.allSettled([idsPromise, graphPromise]);
+    await rm(dir, { recursive: true, force: true });
+    throw err;
   }
 }

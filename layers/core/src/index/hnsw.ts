@@ -2,7 +2,7 @@
  * The approximate index: hnswlib-node's HNSW graph, inner product on unit vectors.
  *
  * hnswlib knows integer labels only, so this class keeps the string id ↔ label map, and a copy of the
- * vectors by label (read straight out of the saved graph on load) for the exact fallback and for
+ * vectors by label (read straight out of the saved graph, right after a load) for the exact fallback and for
  * "similar to this product". Removals are markDelete (hnswlib never returns them); re-adding an id
  * replaces its vector in place.
  */
@@ -47,7 +47,9 @@ export interface SavedHnsw {
 export class HnswIndex implements VectorIndex {
   private readonly labelOf = new Map<string, number>();
   private idOfLabel: (string | undefined)[] = [];
-  private vectors: Float32Array;
+  private vectorData: Float32Array;
+  /** Where the vectors still are when the copy was deferred past the load (see loadAsync). */
+  private pendingVectors: (() => Uint8Array) | undefined;
   private capacity: number;
   /** Below this many estimated matches a filtered query scans the matching vectors exactly. */
   exactFilterMatches = EXACT_FILTER_MATCHES;
@@ -59,7 +61,7 @@ export class HnswIndex implements VectorIndex {
     capacity: number,
   ) {
     this.capacity = capacity;
-    this.vectors = new Float32Array(capacity * dim);
+    this.vectorData = new Float32Array(capacity * dim);
   }
 
   static create(dim: number, params: HnswParams = DEFAULT_HNSW_PARAMS, capacity = 1024): HnswIndex {
@@ -73,6 +75,45 @@ export class HnswIndex implements VectorIndex {
   static load(file: string, labels: (string | null)[], dim: number, params: HnswParams, bytes?: Uint8Array): HnswIndex {
     const graph = new HierarchicalNSW('ip', dim);
     graph.readIndexSync(file);
+    const index = HnswIndex.fromGraph(graph, labels, dim, params);
+    index.readVectors(bytes ?? readFileSync(file));
+    return index;
+  }
+
+  /**
+   * The cold-load path: hnswlib parses the file on a libuv worker thread (readIndex), so the event loop stays free
+   * for the metadata meanwhile. The vector copy is deferred: it happens on first use or at `materializeVectors()`
+   * (the loader schedules it for the next tick), reading `bytes` or else `file` — which must live until then.
+   */
+  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams, bytes?: Uint8Array): Promise<HnswIndex> {
+    const graph = new HierarchicalNSW('ip', dim);
+    const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
+    const index = HnswIndex.fromGraph(graph, labelList, dim, params);
+    index.pendingVectors = () => bytes ?? readFileSync(file);
+    return index;
+  }
+
+  /** Copies the vectors out of the graph file now if that was deferred; a no-op otherwise. */
+  materializeVectors(): void {
+    const source = this.pendingVectors;
+    if (!source) return;
+    this.pendingVectors = undefined;
+    let bytes: Uint8Array | undefined;
+    try {
+      bytes = source();
+    } catch {
+      // The file is gone: readVectors falls back to asking hnswlib point by point.
+    }
+    this.readVectors(bytes ?? new Uint8Array(0));
+  }
+
+  /** The vectors by label (materialised on first use after a deferred load). */
+  private get vectors(): Float32Array {
+    if (this.pendingVectors) this.materializeVectors();
+    return this.vectorData;
+  }
+
+  private static fromGraph(graph: Graph, labels: (string | null)[], dim: number, params: HnswParams): HnswIndex {
     const capacity = Math.max(16, graph.getMaxElements(), labels.length);
     if (capacity > graph.getMaxElements()) graph.resizeIndex(capacity);
     const index = new HnswIndex(dim, params, graph, capacity);
@@ -80,7 +121,6 @@ export class HnswIndex implements VectorIndex {
     labels.forEach((id, label) => {
       if (id !== null) index.labelOf.set(id, label);
     });
-    index.readVectors(bytes ?? readFileSync(file));
     return index;
   }
 
@@ -205,7 +245,7 @@ export class HnswIndex implements VectorIndex {
     this.graph.resizeIndex(capacity);
     const v = new Float32Array(capacity * this.dim);
     v.set(this.vectors);
-    this.vectors = v;
+    this.vectorData = v;
     this.capacity = capacity;
   }
 
@@ -215,6 +255,7 @@ export class HnswIndex implements VectorIndex {
    * magnitude; checked against getPoint() on one element so a format change can't go unnoticed.
    */
   private readVectors(bytes: Uint8Array): void {
+    if (bytes.byteLength < 96) return this.readVectorsFromGraph();
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const count = Number(view.getBigUint64(16, true));
     const perElement = Number(view.getBigUint64(24, true));
@@ -229,15 +270,19 @@ export class HnswIndex implements VectorIndex {
         if (label >= this.capacity) continue;
         const src = bytes.byteOffset + base + dataOffset;
         const dst = label * this.dim;
-        if (src % 4 === 0) this.vectors.set(new Float32Array(bytes.buffer, src, this.dim), dst);
-        else for (let d = 0; d < this.dim; d++) this.vectors[dst + d] = view.getFloat32(src - bytes.byteOffset + d * 4, true);
+        if (src % 4 === 0) this.vectorData.set(new Float32Array(bytes.buffer, src, this.dim), dst);
+        else for (let d = 0; d < this.dim; d++) this.vectorData[dst + d] = view.getFloat32(src - bytes.byteOffset + d * 4, true);
       }
       const probe = this.labelOf.values().next();
       if (probe.done) return;
       const expected = this.graph.getPoint(probe.value);
-      if (Math.abs(expected[0] - this.vectors[probe.value * this.dim]) < 1e-6) return;
+      if (Math.abs(expected[0] - this.vectorData[probe.value * this.dim]) < 1e-6) return;
     }
-    // Unknown layout: the slow, safe way.
-    for (const label of this.labelOf.values()) this.vectors.set(this.graph.getPoint(label), label * this.dim);
+    this.readVectorsFromGraph();
+  }
+
+  /** Unknown layout (or no file): the slow, safe way. */
+  private readVectorsFromGraph(): void {
+    for (const label of this.labelOf.values()) this.vectorData.set(this.graph.getPoint(label), label * this.dim);
   }
 }

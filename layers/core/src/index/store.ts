@@ -10,8 +10,18 @@ export interface IndexStore {
   writePointer(pointer: IndexPointer): Promise<void>;
   putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void>;
   getFile(version: string, file: ArtifactFile): Promise<Uint8Array | undefined>;
+  /**
+   * Optional: streams a file to `dest`, hashing it on the way, so a large graph never sits in memory whole
+   * (the S3 adapter has it). Resolves undefined when the file is missing. Stores without it are read with getFile.
+   */
+  downloadToFile?(version: string, file: ArtifactFile, dest: string): Promise<DownloadedFile | undefined>;
   /** Where a file lives, for logs and error messages. */
   describe(version: string, file: ArtifactFile): string;
+}
+
+export interface DownloadedFile {
+  sha256: string;
+  bytes: number;
 }
 
 const CONTENT_TYPES: Record<ArtifactFile, string> = {

@@ -2,6 +2,9 @@
  * The index lifecycle against the local S3 (signature-checking s3rver): build, persist, load in a fresh
  * holder, refuse a corrupt artifact, swap to a newer version while searching, add, delete.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useLocalCloud } from '../../../support/local-cloud.ts';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
@@ -10,6 +13,7 @@ import { publishIndex, loadIndex } from '#core/index/artifact-io';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
 import { CorruptArtifactError, IndexManifest, IndexPointer } from '#core/index/artifact';
 import { randomUnitVector } from '#core/index/vectors';
+import { BlobIndexStore, type IndexStore } from '#core/index/store';
 import { syntheticIndex, syntheticItem } from './fixtures.ts';
 
 const local = useLocalCloud({ api: false });
@@ -116,5 +120,41 @@ describe('index lifecycle in S3', () => {
     expect(live.vectors.search(removedVector, 50).map((h) => h.id)).not.toContain(removed);
     expect(live.vectors.search(removedVector, 50, live.accept({ gender: 'Men' })).map((h) => h.id)).not.toContain(removed);
     expect(live.lexical.search(syntheticItem(1).title, 50).map((h) => h.id)).not.toContain(removed);
+  });
+
+  it('streams the graph to a temp file and removes it (after the deferred vector copy, and at once on a refused load); stores without streaming still load', async () => {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'lifecycle-'));
+    try {
+      const { index, vectors } = syntheticIndex(300, 16, 4);
+      const manifest = await publishIndex(s3IndexStore(), index, { skipPointer: true });
+      const streamed = await loadIndex(s3IndexStore(), manifest.version, tmp);
+      // Usable before the vector copy; the copy (and the file's removal) follows on the next tick or first use.
+      expect(streamed.vectors.search(vectors.get('10007')!, 1)[0].id).toBe('10007');
+      await new Promise((r) => setImmediate(r));
+      expect(readdirSync(tmp)).toEqual([]);
+      expect(Array.from(streamed.vectors.vectorOf('10007')!)).toEqual(Array.from(vectors.get('10007')!));
+      expect(streamed.vectors.exact(vectors.get('10009')!, 1)[0].id).toBe('10009');
+
+      // First use before the next tick materialises the vectors from the still-present file.
+      const eager = await loadIndex(s3IndexStore(), manifest.version, tmp);
+      expect(Array.from(eager.vectors.vectorOf('10003')!)).toEqual(Array.from(vectors.get('10003')!));
+      await new Promise((r) => setImmediate(r));
+      expect(readdirSync(tmp)).toEqual([]);
+
+      // The generic store (whole file in memory, then written out) loads the same index.
+      const plain: IndexStore = new BlobIndexStore(new S3BlobStore({ bucket: 'artifacts' }));
+      expect(plain.downloadToFile).toBeUndefined();
+      const viaMemory = await loadIndex(plain, manifest.version, tmp);
+      expect(viaMemory.vectors.exact(vectors.get('10011')!, 1)[0].id).toBe('10011');
+      await new Promise((r) => setImmediate(r));
+      expect(readdirSync(tmp)).toEqual([]);
+
+      // A truncated graph is refused by the streaming path, and its temp file removed before the error surfaces.
+      await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${manifest.version}/index.bin`, new Uint8Array(1000));
+      await expect(loadIndex(s3IndexStore(), manifest.version, tmp)).rejects.toThrow(/checksum/);
+      expect(readdirSync(tmp)).toEqual([]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
