@@ -3,19 +3,15 @@
  * holder (the loaded HNSW graph) and the service over the AWS adapters. Re-created when the AWS endpoints or
  * bucket names change (the local cloud restarting in one process), never per request.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Encoder, Product } from '#core';
 import { indexedItem } from '#core/index/artifact';
-import { tableName } from '#core/tables';
 import { createEncoder } from '#core/encoders/registry';
-import { dynamoDocClient } from '#core/adapters/aws/clients';
 import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
+import { uploadLookup } from '#core/adapters/aws/analyses';
 import { IndexHolder } from '#core/index/holder';
 import { SearchService } from '#core/search/service';
-import { decodeEmbedding, type StoredEmbedding } from '#core/vision/analysis';
-import type { UploadAnalysis, UploadLookup } from '#core/search/query-image';
 import { logger } from '#functions/lib/observability';
 
 let encoder: Promise<Encoder> | undefined;
@@ -30,25 +26,6 @@ export function searchEncoder(): Promise<Encoder> {
   encoder.catch(() => (encoder = undefined));
   return encoder;
 }
-
-/** The analyses record the vision pipeline writes per upload (issue 4), read for `imageKey` searches. */
-export const analysesLookup: UploadLookup = async (uploadId) => {
-  const r = await dynamoDocClient().send(new GetCommand({ TableName: tableName('analyses'), Key: { uploadId } }));
-  if (!r.Item) return undefined;
-  const item = r.Item as Record<string, unknown>;
-  // vision/analysis.ts: error { reason, message } (+ errorReason), embedding { encoderId, encoderVersion, dim, base64 }.
-  const err = item.error as { reason?: string; message?: string } | string | undefined;
-  const errorText = typeof err === 'string' ? err : err ? [err.reason, err.message].filter(Boolean).join(': ') : typeof item.errorReason === 'string' ? item.errorReason : undefined;
-  const emb = item.embedding as { encoderId?: string; encoderVersion?: string; base64?: string; vector?: number[] } | undefined;
-  let vector: number[] | undefined;
-  if (emb?.base64) vector = Array.from(decodeEmbedding(emb as StoredEmbedding));
-  else if (Array.isArray(emb?.vector)) vector = emb.vector;
-  return {
-    status: String(item.status ?? 'pending'),
-    error: errorText,
-    embedding: vector && emb?.encoderId && emb.encoderVersion ? { encoderId: emb.encoderId, encoderVersion: emb.encoderVersion, vector } : undefined,
-  } satisfies UploadAnalysis;
-};
 
 export interface SearchRuntime {
   holder: IndexHolder;
@@ -83,7 +60,7 @@ export function searchRuntime(): Promise<SearchRuntime> {
         catalog: new DynamoCatalogRepo(),
         images: new S3BlobStore({ bucket: 'catalog' }),
         uploads: new S3BlobStore({ bucket: 'uploads' }),
-        uploadLookup: analysesLookup,
+        uploadLookup: uploadLookup(),
       });
       return { holder: h, service, encoder: enc };
     })();

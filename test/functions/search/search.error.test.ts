@@ -67,7 +67,7 @@ describe('POST /v1/search: bad inputs', () => {
       dynamoDocClient().send(new PutCommand({ TableName: tableName('analyses'), Item: { uploadId, status, ...extra } }));
     await put('pending000000001', 'pending');
     await expect4xx({ imageKey: 'uploads/search/pending000000001' }, 400, /not finished yet \(status pending\)/);
-    await put('failed0000000001', 'failed', { error: 'NOT_AN_IMAGE: unknown magic bytes' });
+    await put('failed0000000001', 'failed', { error: { reason: 'NOT_AN_IMAGE', message: 'unknown magic bytes', retryable: false } });
     await expect4xx({ imageKey: 'uploads/search/failed0000000001' }, 400, /refused by the analysis: NOT_AN_IMAGE/);
     await put('doneNoObject0001', 'done');
     await expect4xx({ imageKey: 'uploads/search/doneNoObject0001' }, 404, /No uploaded image/);

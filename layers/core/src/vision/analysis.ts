@@ -79,8 +79,6 @@ export interface AnalysisRecord {
   /** A claim holds until then (epoch ms); a crashed worker's claim lapses. */
   leaseUntil?: number;
   error?: { reason: string; message: string; retryable: boolean };
-  /** error.message as a plain string (what the search service's upload lookup reads). */
-  errorReason?: string;
   result?: AnalysisResult;
   /** The search embedding of the analysed crop, top-level where search's imageKey lookup reads it. */
   embedding?: StoredEmbedding;

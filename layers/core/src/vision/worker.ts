@@ -110,7 +110,7 @@ export async function processObjectCreated(ev: ObjectCreated, deps: WorkerDeps):
         object: { eTag: ev.eTag, sequencer: ev.sequencer, size: ev.size },
         leaseUntil: now() + leaseMs,
         // A new object starts clean; a retry keeps the last error visible until it is replaced.
-        ...(sameObject ? {} : { error: undefined, errorReason: undefined, result: undefined, embedding: undefined }),
+        ...(sameObject ? {} : { error: undefined, result: undefined, embedding: undefined }),
       },
       new Date(now()),
     );
@@ -134,11 +134,11 @@ export async function processObjectCreated(ev: ObjectCreated, deps: WorkerDeps):
     const out = await deps.analyse(read.bytes, claimed);
     await deps.publishers?.[claimed.purpose]?.publish(claimed, out);
     const result: AnalysisResult = out.result;
-    return (await finish({ status: 'done', result, embedding: out.storedEmbedding, error: undefined, errorReason: undefined })) ? 'done' : 'superseded';
+    return (await finish({ status: 'done', result, embedding: out.storedEmbedding, error: undefined })) ? 'done' : 'superseded';
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (isImageRejected(err)) {
-      await finish({ status: 'failed', error: { reason: err.reason, message, retryable: false }, errorReason: message, result: undefined, embedding: undefined });
+      await finish({ status: 'failed', error: { reason: err.reason, message, retryable: false }, result: undefined, embedding: undefined });
       log('image refused', { key: ev.key, reason: err.reason, message });
       return 'failed';
     }
@@ -146,7 +146,6 @@ export async function processObjectCreated(ev: ObjectCreated, deps: WorkerDeps):
     await finish({
       status: final ? 'failed' : 'pending',
       error: { reason: 'PROCESSING_ERROR', message, retryable: !final },
-      errorReason: message,
       result: undefined,
       embedding: undefined,
     });

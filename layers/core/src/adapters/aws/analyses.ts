@@ -56,7 +56,7 @@ export function uploadLookup(store: AnalysisStore = new DynamoAnalysisStore()) {
     const e = rec.embedding;
     return {
       status: rec.status,
-      error: rec.error?.message,
+      error: rec.error ? `${rec.error.reason}: ${rec.error.message}` : undefined,
       embedding: e ? { encoderId: e.encoderId, encoderVersion: e.encoderVersion, vector: Array.from(decodeEmbedding(e)) } : undefined,
     };
   };
