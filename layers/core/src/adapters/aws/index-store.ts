@@ -8,12 +8,7 @@ import { bucketName } from '../../buckets.ts';
 import type { ArtifactFile } from '../../index/artifact.ts';
 import { BlobIndexStore, type DownloadedFile } from '../../index/store.ts';
 import { s3Client } from './clients.ts';
-import { S3BlobStore } from './s3-blob-store.ts';
-
-const isMissing = (err: unknown) => {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
-};
+import { isMissing, S3BlobStore } from './s3-blob-store.ts';
 
 /** BlobIndexStore plus a streaming download: the graph goes from the socket to the temp file, hashed on the way. */
 export class S3IndexStore extends BlobIndexStore {

@@ -20,7 +20,8 @@ export interface S3BlobStoreOptions {
 
 const DEFAULT_EXPIRY_SEC = 3600;
 
-const isMissing = (err: unknown) => {
+/** S3 (and s3rver) say "no such object" in several ways: by error name or plain 404. */
+export const isMissing = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 };

@@ -7,6 +7,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName } from '../../buckets.ts';
 import type { ReadResult } from '../../vision/worker.ts';
 import { presignS3Client, s3Client } from './clients.ts';
+import { isMissing } from './s3-blob-store.ts';
 
 export interface PresignInput {
   key: string;
@@ -63,7 +64,7 @@ export async function readIfMatch(key: string, eTag: string, opts: { bucket?: st
   } catch (err) {
     const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (e.$metadata?.httpStatusCode === 412 || e.name === 'PreconditionFailed') return { changed: true };
-    if (e.$metadata?.httpStatusCode === 404 || e.name === 'NoSuchKey') return { missing: true };
+    if (isMissing(err)) return { missing: true };
     throw err;
   }
 }
