@@ -2,7 +2,12 @@
  * Synthetic vectors for the ANN benchmark: a mixture of Gaussian clusters on the unit sphere (embeddings of a
  * catalog are clustered by article type and colour; uniform random vectors would be an unrealistically hard case
  * for HNSW and an unrealistically easy one for IVF). Deterministic with a seed.
+ *
+ * Data points are rounded to half precision, as the search index stores vectors (index/half.ts), and every
+ * engine and the exact truth get those same values: otherwise rounding alone would reorder near-ties and read
+ * as lost recall for our index only. Queries stay full precision, as in the product.
  */
+import { roundToHalf } from '#core/index/half';
 import { normalise, randomUnitVector } from '#core/index/vectors';
 import { mulberry32 } from '#core/random';
 
@@ -31,9 +36,13 @@ export function clusteredDataset(n: number, dim: number, nQueries: number, seed 
     for (let d = 0; d < dim; d++) v[d] = c[d] + spread * gaussian(rand);
     out.set(normalise(v), offset);
   };
+  const storedPoint = (out: Float32Array, offset: number) => {
+    point(out, offset);
+    out.set(roundToHalf(out.subarray(offset, offset + dim)), offset);
+  };
   const data = new Float32Array(n * dim);
   if (pointSeed !== undefined) rand = mulberry32(seed * 1_000_003 + pointSeed);
-  for (let i = 0; i < n; i++) point(data, i * dim);
+  for (let i = 0; i < n; i++) storedPoint(data, i * dim);
   const queries: Float32Array[] = [];
   rand = queryRand;
   for (let i = 0; i < nQueries; i++) {

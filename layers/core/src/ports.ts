@@ -66,8 +66,15 @@ export interface CatalogRepo {
   scan(cursor?: string, limit?: number): Promise<Page<Product>>;
 }
 
+/** Bytes [start, end) of an object. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface BlobStore {
-  get(key: string): Promise<Uint8Array | undefined>;
+  /** The object, or the bytes of `range` of it (S3 ranged GET); undefined when it does not exist. */
+  get(key: string, range?: ByteRange): Promise<Uint8Array | undefined>;
   put(key: string, body: Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void>;
   head(key: string): Promise<{ size: number; contentType?: string; metadata?: Record<string, string> } | undefined>;
   delete(key: string): Promise<void>;

@@ -1,13 +1,14 @@
 /**
  * Writing and reading index versions. A version's files go up first and the pointer last, so a reader
  * never sees half a version; a reader checks every file against the manifest's sha256 and refuses a
- * corrupt artifact.
+ * corrupt artifact. The hnswlib file travels as graph.bin + vectors.f16 (graph-file.ts): half the bytes.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type IdsFile, type IndexedItem } from './artifact.ts';
+import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type FileEntry, type IdsFile, type IndexedItem } from './artifact.ts';
+import { openGraphFile, splitGraphFile } from './graph-file.ts';
 import { HnswIndex } from './hnsw.ts';
 import { SearchIndex } from './search-index.ts';
 import type { IndexStore } from './store.ts';
@@ -20,13 +21,29 @@ export interface PublishOptions {
   now?: Date;
 }
 
+/**
+ * Vectors are fetched in ranged GETs of about PART_BYTES, PARALLEL_PARTS at a time: one S3 stream is slower than
+ * several, and parts that complete one after another let each be written into the hnswlib file while the next
+ * ones are still arriving.
+ */
+const PART_BYTES = 4 << 20;
+const PARALLEL_PARTS = 4;
+
 export async function publishIndex(store: IndexStore, index: SearchIndex, opts: PublishOptions = {}): Promise<IndexManifest> {
   const now = opts.now ?? new Date();
   const version = newVersion(now);
   const saved = index.vectors.save();
+  const split = splitGraphFile(saved.bytes, index.dim);
+  const vectors = new Uint8Array(split.vectors.buffer, split.vectors.byteOffset, split.vectors.byteLength);
   const ids = Buffer.from(JSON.stringify(encodeIds(saved.labels, [...index.items.values()])));
+  const entry = (bytes: Uint8Array) => ({ sha256: sha256(bytes), bytes: bytes.byteLength });
+  // Records = every element of the graph, removed (mark-deleted) ones included.
+  const records = split.vectors.length / index.dim;
+  const recordsPerPart = Math.max(1, Math.ceil(records / Math.max(1, Math.ceil(vectors.byteLength / PART_BYTES))));
+  const partBytes = recordsPerPart * index.dim * 2;
+  const parts = Array.from({ length: Math.ceil(records / recordsPerPart) }, (_, k) => entry(vectors.subarray(k * partBytes, (k + 1) * partBytes)));
   const manifest: IndexManifest = {
-    format: 'lookbook-index/1',
+    format: 'lookbook-index/2',
     version,
     parent: opts.parent,
     encoder: { id: index.encoder.id, version: index.encoder.version },
@@ -35,13 +52,9 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
     hnsw: { m: index.vectors.params.m, efConstruction: index.vectors.params.efConstruction, efSearch: index.vectors.params.efSearch },
     builtAt: now.toISOString(),
     buildMs: opts.buildMs,
-    files: {
-      'index.bin': { sha256: sha256(saved.bytes), bytes: saved.bytes.byteLength },
-      'ids.json': { sha256: sha256(ids), bytes: ids.byteLength },
-    },
+    files: { 'graph.bin': entry(split.graph), 'vectors.f16': { ...entry(vectors), recordsPerPart, parts }, 'ids.json': entry(ids) },
   };
-  await store.putFile(version, 'index.bin', saved.bytes);
-  await store.putFile(version, 'ids.json', ids);
+  await Promise.all([store.putFile(version, 'graph.bin', split.graph), store.putFile(version, 'vectors.f16', vectors), store.putFile(version, 'ids.json', ids)]);
   await store.putFile(version, 'manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
   if (!opts.skipPointer) await store.writePointer({ version, encoder: manifest.encoder, updatedAt: now.toISOString() });
   index.version = version;
@@ -49,11 +62,12 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   return manifest;
 }
 
-async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: Exclude<ArtifactFile, 'manifest.json'>): Promise<Uint8Array> {
-  const bytes = await store.getFile(manifest.version, file);
-  const where = store.describe(manifest.version, file);
+/** A file (or the byte range of one of its parts), refused unless it matches its manifest entry. */
+async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: Exclude<ArtifactFile, 'manifest.json'>, part?: { start: number; expected: FileEntry }): Promise<Uint8Array> {
+  const expected = part?.expected ?? manifest.files[file];
+  const bytes = await store.getFile(manifest.version, file, part && { start: part.start, end: part.start + expected.bytes });
+  const where = store.describe(manifest.version, file) + (part ? ` bytes ${part.start}+${expected.bytes}` : '');
   if (!bytes) throw new CorruptArtifactError(`${where} is missing`);
-  const expected = manifest.files[file];
   if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256) {
     throw new CorruptArtifactError(`${where} does not match its manifest checksum (${bytes.byteLength} bytes, expected ${expected.bytes})`);
   }
@@ -68,34 +82,46 @@ export async function readManifest(store: IndexStore, version: string): Promise<
   return parsed.data;
 }
 
-/** Where a load spends its time (ms), for the bench and the load log line. The graph and ids.json load concurrently. */
+/** Where a load spends its time (ms), for the bench and the load log line. */
 export type LoadTimings = Record<string, number>;
 
 /**
- * Brings index.bin to `file` and checks it against the manifest; streamed (never whole in memory) when the store
- * can, otherwise read whole and written out (resolves to the bytes then, so they are not read back).
+ * The graph and the vector parts download concurrently (PARALLEL_PARTS ranged GETs at a time); the graph starts
+ * the hnswlib file, and each vector part, once verified, is decoded into its records while later parts arrive.
  */
-async function downloadGraph(store: IndexStore, manifest: IndexManifest, file: string): Promise<Uint8Array | undefined> {
-  const where = store.describe(manifest.version, 'index.bin');
-  const expected = manifest.files['index.bin'];
-  if (store.downloadToFile) {
-    const got = await store.downloadToFile(manifest.version, 'index.bin', file);
-    if (!got) throw new CorruptArtifactError(`${where} is missing`);
-    if (got.bytes !== expected.bytes || got.sha256 !== expected.sha256) {
-      throw new CorruptArtifactError(`${where} does not match its manifest checksum (${got.bytes} bytes, expected ${expected.bytes})`);
+async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<void> {
+  const { parts, recordsPerPart } = manifest.files['vectors.f16'];
+  const corrupt = (err: unknown) =>
+    (err as NodeJS.ErrnoException).code ? err : new CorruptArtifactError(`${store.describe(manifest.version, 'graph.bin')}: ${(err as Error).message}`); // an errno is the disk, not the artifact
+  const writer = fetchVerified(store, manifest, 'graph.bin').then((graph) => openGraphFile(file, graph, manifest.dim).catch((err) => Promise.reject(corrupt(err))));
+  writer.catch(() => {}); // awaited below; marked handled so an early failure is not an unhandled rejection
+  const starts = parts.map((_, k) => parts.slice(0, k).reduce((a, p) => a + p.bytes, 0));
+  let next = 0;
+  const lane = async () => {
+    for (let k = next++; k < parts.length; k = next++) {
+      const bytes = await fetchVerified(store, manifest, 'vectors.f16', { start: starts[k], expected: parts[k] });
+      // A Uint16Array view needs an even offset; a body buffer may start anywhere in its pool.
+      const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+      const vectors = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+      await (await writer).writeRecords(vectors, k * recordsPerPart).catch((err) => Promise.reject(corrupt(err)));
     }
-    return undefined;
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane));
+  const opened = await writer;
+  const failed = lanes.find((r) => r.status === 'rejected');
+  try {
+    await opened.close();
+  } catch (err) {
+    if (!failed) throw corrupt(err);
   }
-  const bytes = await fetchVerified(store, manifest, 'index.bin');
-  await writeFile(file, bytes);
-  return bytes;
+  if (failed) throw failed.reason;
 }
 
 /**
- * Downloads a version, verifies it, and builds the in-memory index. The graph streams from the store into a temp
- * file (hnswlib loads files only) while being hashed, and is parsed by hnswlib on a worker thread only once its
- * checksum matched; ids.json downloads and parses on the event loop meanwhile. The temp file is deleted on
- * failure at once, on success right after the deferred vector copy (next tick).
+ * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and ids.json download
+ * concurrently; graph + vectors are written back as an hnswlib file in a temp folder (hnswlib loads files only)
+ * and parsed on a worker thread (readIndex) while ids.json parses on the event loop. The temp folder is deleted
+ * on failure at once, on success right after the deferred vector copy (next tick).
  */
 export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
   const t0 = performance.now();
@@ -106,11 +132,22 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
   const dir = path.join(tmpDir, `lookbook-index-${version}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'index.bin');
-  const idsPromise = (async () => {
-    const idsBytes = await fetchVerified(store, manifest, 'ids.json');
+  // The graph goes first: once its file is written, hnswlib parses it on a worker thread while ids.json (downloaded
+  // meanwhile) parses here. graphPromise subscribes to fileWritten before idsPromise does, so readIndex starts first.
+  const idsBytes = fetchVerified(store, manifest, 'ids.json');
+  const fileWritten = fetchGraphFile(store, manifest, file).then(() => {
+    timings['download, sha256, write'] = since(t1);
+  });
+  const graphPromise = fileWritten.then(async () => {
+    const t3 = performance.now();
+    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
+    timings.hnswlib = since(t3);
+    return vectors;
+  });
+  const idsPromise = Promise.all([idsBytes, fileWritten]).then(([bytes]) => {
     // The checksum already vouches for these bytes; a full zod pass over 44k items would cost more than the
     // rest of the load, so only the column shapes are checked (decodeIds).
-    const ids = JSON.parse(Buffer.from(idsBytes).toString('utf8')) as IdsFile;
+    const ids = JSON.parse(Buffer.from(bytes).toString('utf8')) as IdsFile;
     let items: IndexedItem[];
     try {
       items = decodeIds(ids);
@@ -119,21 +156,13 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
     }
     timings.ids = since(t1);
     return { labels: ids.labels, items };
-  })();
-  const graphPromise = (async () => {
-    const bytes = await downloadGraph(store, manifest, file);
-    timings['graph download+sha256'] = since(t1);
-    const t2 = performance.now();
-    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw }, bytes);
-    timings.hnswlib = since(t2);
-    return vectors;
-  })();
+  });
   try {
     const [{ items }, vectors] = await Promise.all([idsPromise, graphPromise]);
     if (vectors.size !== manifest.count) throw new CorruptArtifactError(`index ${version} holds ${vectors.size} vectors, its manifest says ${manifest.count}`);
-    const t3 = performance.now();
+    const t4 = performance.now();
     const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest);
-    timings.metadata = since(t3);
+    timings.metadata = since(t4);
     // The index is usable now (hnswlib searches its own copy); the vector copy for the exact fallback and
     // "similar" runs on the next tick (or on first use, whichever comes first), then the temp file goes.
     setImmediate(() => {

@@ -1,6 +1,7 @@
 /**
  * The index artifact in the artifacts bucket:
- *   index/<version>/index.bin      hnswlib graph
+ *   index/<version>/graph.bin      hnswlib index file without its vectors (graph-file.ts)
+ *   index/<version>/vectors.f16    the vectors, binary16, in the graph's element order (fetched in parts, in parallel)
  *   index/<version>/ids.json       label → product id, and per-product metadata (filters, result fields, BM25 text)
  *   index/<version>/manifest.json  encoder, dimension, count, HNSW parameters, build time, sha256 of each file
  *   index/current.json             pointer to the version every warm search function should serve
@@ -136,9 +137,10 @@ export function decodeIds(f: IdsFile): IndexedItem[] {
 }
 
 const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
+export type FileEntry = z.infer<typeof FileEntry>;
 
 export const IndexManifest = z.object({
-  format: z.literal('lookbook-index/1'),
+  format: z.literal('lookbook-index/2'),
   version: z.string(),
   /** The version this one was derived from by incremental adds/removals, if any. */
   parent: z.string().optional(),
@@ -148,7 +150,12 @@ export const IndexManifest = z.object({
   hnsw: z.object({ m: z.number(), efConstruction: z.number(), efSearch: z.number() }),
   builtAt: z.string(),
   buildMs: z.number().optional(),
-  files: z.object({ 'index.bin': FileEntry, 'ids.json': FileEntry }),
+  files: z.object({
+    'graph.bin': FileEntry,
+    /** Also in consecutive parts of `recordsPerPart` vectors (the last may be shorter), each with its own checksum. */
+    'vectors.f16': FileEntry.extend({ recordsPerPart: z.number().int().positive(), parts: z.array(FileEntry) }),
+    'ids.json': FileEntry,
+  }),
 });
 export type IndexManifest = z.infer<typeof IndexManifest>;
 
@@ -159,7 +166,7 @@ export const IndexPointer = z.object({
 });
 export type IndexPointer = z.infer<typeof IndexPointer>;
 
-export type ArtifactFile = 'index.bin' | 'ids.json' | 'manifest.json';
+export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'ids.json' | 'manifest.json';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

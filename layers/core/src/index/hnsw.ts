@@ -4,13 +4,15 @@
  * hnswlib knows integer labels only, so this class keeps the string id ↔ label map, and a copy of the
  * vectors by label (read straight out of the saved graph, right after a load) for the exact fallback and for
  * "similar to this product". Removals are markDelete (hnswlib never returns them); re-adding an id
- * replaces its vector in place.
+ * replaces its vector in place. Vectors are rounded to half precision when added: that is how the artifact
+ * stores them (graph-file.ts), so a published and reloaded index is the one that was built, bit for bit.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, VectorIndex } from '../ports.ts';
+import { roundToHalf } from './half.ts';
 import { dot, TopK } from './vectors.ts';
 
 const { HierarchicalNSW } = hnswlib;
@@ -151,8 +153,9 @@ export class HnswIndex implements VectorIndex {
       this.labelOf.set(id, label);
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
-    this.graph.addPoint(Array.from(vector), label);
-    this.vectors.set(vector, label * this.dim);
+    const stored = roundToHalf(vector);
+    this.graph.addPoint(Array.from(stored), label);
+    this.vectors.set(stored, label * this.dim);
   }
 
   remove(id: string): void {

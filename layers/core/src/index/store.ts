@@ -2,30 +2,22 @@
  * Where index artifacts live: the IndexStore port, and its implementation over any BlobStore (the S3
  * artifacts bucket in AWS and in the local cloud: adapters/aws/index-store.ts).
  */
-import type { BlobStore } from '../ports.ts';
+import type { BlobStore, ByteRange } from '../ports.ts';
 import { IndexPointer, type ArtifactFile } from './artifact.ts';
 
 export interface IndexStore {
   readPointer(): Promise<IndexPointer | undefined>;
   writePointer(pointer: IndexPointer): Promise<void>;
   putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void>;
-  getFile(version: string, file: ArtifactFile): Promise<Uint8Array | undefined>;
-  /**
-   * Optional: streams a file to `dest`, hashing it on the way, so a large graph never sits in memory whole
-   * (the S3 adapter has it). Resolves undefined when the file is missing. Stores without it are read with getFile.
-   */
-  downloadToFile?(version: string, file: ArtifactFile, dest: string): Promise<DownloadedFile | undefined>;
+  /** A file, or bytes [start, end) of it. */
+  getFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<Uint8Array | undefined>;
   /** Where a file lives, for logs and error messages. */
   describe(version: string, file: ArtifactFile): string;
 }
 
-export interface DownloadedFile {
-  sha256: string;
-  bytes: number;
-}
-
 const CONTENT_TYPES: Record<ArtifactFile, string> = {
-  'index.bin': 'application/octet-stream',
+  'graph.bin': 'application/octet-stream',
+  'vectors.f16': 'application/octet-stream',
   'ids.json': 'application/json',
   'manifest.json': 'application/json',
 };
@@ -50,8 +42,8 @@ export class BlobIndexStore implements IndexStore {
     return this.blobs.put(this.key(version, file), body, CONTENT_TYPES[file]);
   }
 
-  getFile(version: string, file: ArtifactFile): Promise<Uint8Array | undefined> {
-    return this.blobs.get(this.key(version, file));
+  getFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<Uint8Array | undefined> {
+    return this.blobs.get(this.key(version, file), range);
   }
 
   describe(version: string, file: ArtifactFile): string {

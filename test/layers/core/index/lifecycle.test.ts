@@ -13,7 +13,7 @@ import { publishIndex, loadIndex } from '#core/index/artifact-io';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
 import { CorruptArtifactError, IndexManifest, IndexPointer } from '#core/index/artifact';
 import { randomUnitVector } from '#core/index/vectors';
-import { BlobIndexStore, type IndexStore } from '#core/index/store';
+import { roundToHalf } from '#core/index/half';
 import { syntheticIndex, syntheticItem } from './fixtures.ts';
 
 const local = useLocalCloud({ api: false });
@@ -31,7 +31,7 @@ describe('index lifecycle in S3', () => {
     expect(IndexManifest.parse(manifest)).toMatchObject({ count: 400, dim: 16, encoder: { id: 'test-encoder', version: '1' }, hnsw: { m: 16 } });
 
     const keys = await new S3BlobStore({ bucket: 'artifacts' }).list('index/');
-    expect(keys).toEqual(expect.arrayContaining([`index/${manifest.version}/index.bin`, `index/${manifest.version}/ids.json`, `index/${manifest.version}/manifest.json`, 'index/current.json']));
+    expect(keys).toEqual(expect.arrayContaining([`index/${manifest.version}/graph.bin`, `index/${manifest.version}/vectors.f16`, `index/${manifest.version}/ids.json`, `index/${manifest.version}/manifest.json`, 'index/current.json']));
     expect(IndexPointer.parse(await store.readPointer())).toMatchObject({ version: manifest.version });
 
     const holder = new IndexHolder({ store, refreshSeconds: 3600 });
@@ -52,8 +52,8 @@ describe('index lifecycle in S3', () => {
 
     const { index } = syntheticIndex(50, 16, 2);
     const bad = await publishIndex(store, index);
-    // Corrupt the graph file after the manifest recorded its checksum.
-    await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${bad.version}/index.bin`, new Uint8Array([1, 2, 3, 4]));
+    // Corrupt the vectors after the manifest recorded their checksum.
+    await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${bad.version}/vectors.f16`, new Uint8Array([1, 2, 3, 4]));
 
     expect(await holder.refresh()).toBe(false);
     expect((await holder.get()).version).toBe(good.version);
@@ -122,35 +122,49 @@ describe('index lifecycle in S3', () => {
     expect(live.lexical.search(syntheticItem(1).title, 50).map((h) => h.id)).not.toContain(removed);
   });
 
-  it('streams the graph to a temp file and removes it (after the deferred vector copy, and at once on a refused load); stores without streaming still load', async () => {
+  it('joins graph and half-precision vectors into a temp file and removes it (after the deferred vector copy, and at once on a refused load)', async () => {
     const tmp = mkdtempSync(path.join(tmpdir(), 'lifecycle-'));
     try {
       const { index, vectors } = syntheticIndex(300, 16, 4);
       const manifest = await publishIndex(s3IndexStore(), index, { skipPointer: true });
-      const streamed = await loadIndex(s3IndexStore(), manifest.version, tmp);
+      expect(manifest.files['vectors.f16'].bytes).toBe(300 * 16 * 2);
+      const loaded = await loadIndex(s3IndexStore(), manifest.version, tmp);
       // Usable before the vector copy; the copy (and the file's removal) follows on the next tick or first use.
-      expect(streamed.vectors.search(vectors.get('10007')!, 1)[0].id).toBe('10007');
+      expect(loaded.vectors.search(vectors.get('10007')!, 1)[0].id).toBe('10007');
       await new Promise((r) => setImmediate(r));
       expect(readdirSync(tmp)).toEqual([]);
-      expect(Array.from(streamed.vectors.vectorOf('10007')!)).toEqual(Array.from(vectors.get('10007')!));
-      expect(streamed.vectors.exact(vectors.get('10009')!, 1)[0].id).toBe('10009');
+      // What was built is what loads, bit for bit (vectors are rounded to half precision when added).
+      expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(index.vectors.vectorOf('10007')!));
+      expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(roundToHalf(vectors.get('10007')!)));
+      expect(loaded.vectors.exact(vectors.get('10009')!, 1)[0].id).toBe('10009');
 
-      // First use before the next tick materialises the vectors from the still-present file.
+      // First use before the next tick materialises the vectors from the joined bytes.
       const eager = await loadIndex(s3IndexStore(), manifest.version, tmp);
-      expect(Array.from(eager.vectors.vectorOf('10003')!)).toEqual(Array.from(vectors.get('10003')!));
+      expect(Array.from(eager.vectors.vectorOf('10003')!)).toEqual(Array.from(index.vectors.vectorOf('10003')!));
       await new Promise((r) => setImmediate(r));
       expect(readdirSync(tmp)).toEqual([]);
 
-      // The generic store (whole file in memory, then written out) loads the same index.
-      const plain: IndexStore = new BlobIndexStore(new S3BlobStore({ bucket: 'artifacts' }));
-      expect(plain.downloadToFile).toBeUndefined();
-      const viaMemory = await loadIndex(plain, manifest.version, tmp);
-      expect(viaMemory.vectors.exact(vectors.get('10011')!, 1)[0].id).toBe('10011');
+      // An empty catalog publishes an index with no vector parts, and it loads.
+      const none = await publishIndex(s3IndexStore(), syntheticIndex(0).index, { skipPointer: true });
+      expect(none.files['vectors.f16'].parts).toEqual([]);
+      expect((await loadIndex(s3IndexStore(), none.version, tmp)).size).toBe(0);
       await new Promise((r) => setImmediate(r));
+
+      // A vector part that no longer matches (here: past the end of a shortened object) is refused.
+      const big = syntheticIndex(1100, 2048, 5).index; // 4.5 MB of vectors → 2 parts
+      big.remove('10005'); // a removed element keeps its record in the graph: parts cover all 1,100
+      const parted = await publishIndex(s3IndexStore(), big, { skipPointer: true });
+      expect(parted.files['vectors.f16'].parts.map((p) => p.bytes)).toEqual([550 * 2048 * 2, 550 * 2048 * 2]);
+      const whole = await loadIndex(s3IndexStore(), parted.version, tmp);
+      expect(Array.from(whole.vectors.vectorOf('11099')!)).toEqual(Array.from(big.vectors.vectorOf('11099')!));
+      expect([whole.size, whole.has('10005')]).toEqual([1099, false]);
+      await new Promise((r) => setImmediate(r));
+      await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${parted.version}/vectors.f16`, new Uint8Array(16));
+      await expect(loadIndex(s3IndexStore(), parted.version, tmp)).rejects.toBeInstanceOf(CorruptArtifactError);
       expect(readdirSync(tmp)).toEqual([]);
 
-      // A truncated graph is refused by the streaming path, and its temp file removed before the error surfaces.
-      await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${manifest.version}/index.bin`, new Uint8Array(1000));
+      // A truncated graph is refused, and the temp folder removed before the error surfaces.
+      await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${manifest.version}/graph.bin`, new Uint8Array(1000));
       await expect(loadIndex(s3IndexStore(), manifest.version, tmp)).rejects.toThrow(/checksum/);
       expect(readdirSync(tmp)).toEqual([]);
     } finally {

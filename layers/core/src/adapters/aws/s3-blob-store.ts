@@ -3,9 +3,10 @@
  * bucket sits behind CloudFront (set by the stack), otherwise a presigned GET (private bucket, local cloud).
  */
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Readable } from 'node:stream';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, type BucketId } from '../../buckets.ts';
-import type { BlobStore } from '../../ports.ts';
+import type { BlobStore, ByteRange } from '../../ports.ts';
 import { presignS3Client, s3Client } from './clients.ts';
 
 export interface S3BlobStoreOptions {
@@ -26,6 +27,21 @@ export const isMissing = (err: unknown) => {
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 };
 
+/**
+ * A body of known length, copied into one buffer as its chunks arrive (the SDK's transformToByteArray keeps the
+ * chunks and joins them at the end: for an index part that is a second pass over megabytes after the last byte).
+ */
+async function collect(body: Readable, length: number): Promise<Uint8Array> {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (at + chunk.byteLength > length) throw new Error(`S3 body longer than its Content-Length ${length}`);
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return at === length ? out : out.subarray(0, at);
+}
+
 export class S3BlobStore implements BlobStore {
   readonly bucket: string;
   private readonly client: S3Client;
@@ -40,12 +56,16 @@ export class S3BlobStore implements BlobStore {
     this.publicBaseUrl = base ? base.replace(/\/+$/, '') : undefined;
   }
 
-  async get(key: string): Promise<Uint8Array | undefined> {
+  async get(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return r.Body ? await r.Body.transformToByteArray() : new Uint8Array();
+      const Range = range ? `bytes=${range.start}-${range.end - 1}` : undefined;
+      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
+      if (!r.Body) return new Uint8Array();
+      return r.ContentLength !== undefined && r.Body instanceof Readable ? await collect(r.Body, r.ContentLength) : await r.Body.transformToByteArray();
     } catch (err) {
       if (isMissing(err)) return undefined;
+      // A range that starts past the end (the object is shorter than expected) has no bytes.
+      if (range && (err as { name?: string }).name === 'InvalidRange') return new Uint8Array(0);
       throw err;
     }
   }
