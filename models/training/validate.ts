@@ -65,15 +65,16 @@ export async function validate(inp: ValidationInput) {
   });
   const colourT = await textSide(model, tok, composedPlans.map((c) => c.colour));
   const names = model.textHeads.length ? BLOCK_HEADS : [];
-  const score = async (w: BlockWeights, titleGallery?: { emb: Mat; rows: CatalogRow[] }) => {
+  // w weighs the blocks of image embeddings, wt those of text embeddings (same blocks, own weights).
+  const score = async (w: BlockWeights, wt: BlockWeights = w) => {
     const gal = combine(vImg.u, vImg.blocks, w, names);
     const m = {
-      t2i_gender_colour_type_p10: await labelPrecision(combine(gctT.u, gctT.blocks, w, names), gctQ, gal),
-      t2i_colour_type_p10: await labelPrecision(combine(ctT.u, ctT.blocks, w, names), ctQ, gal),
+      t2i_gender_colour_type_p10: await labelPrecision(combine(gctT.u, gctT.blocks, wt, names), gctQ, gal),
+      t2i_colour_type_p10: await labelPrecision(combine(ctT.u, ctT.blocks, wt, names), ctQ, gal),
       i2i_hires_p10: await imageToImagePrecision(combine(hImg.u, hImg.blocks, w, names), inp.hiresVal.rows, gal, val.rows),
-      ...Object.fromEntries(Object.entries(await titleRetrievalOf(combine(titleT.u, titleT.blocks, w, names), titles, titleGallery?.emb ?? gal, titleGallery?.rows ?? val.rows)).filter(([k]) => k !== 'queries').map(([k, v]) => [`title_${k}`, v])),
+      ...Object.fromEntries(Object.entries(await titleRetrievalOf(combine(titleT.u, titleT.blocks, wt, names), titles, gal, val.rows)).filter(([k]) => k !== 'queries').map(([k, v]) => [`title_${k}`, v])),
     };
-    const qImg = combine(hImg.u, hImg.blocks, w, names), qTxt = combine(colourT.u, colourT.blocks, w, names);
+    const qImg = combine(hImg.u, hImg.blocks, w, names), qTxt = combine(colourT.u, colourT.blocks, wt, names);
     const fused = mat(composedPlans.length, gal.cols);
     composedPlans.forEach((c, i) => {
       let n = 0;
@@ -90,17 +91,27 @@ export async function validate(inp: ValidationInput) {
   };
   const objective = (m: Record<string, number>) => (m.t2i_gender_colour_type_p10 + m.t2i_colour_type_p10 + m.i2i_hires_p10 + m.title_r10 + m.composed_p10) / 5;
   const base: BlockWeights = { base: 1, heads: {} };
-  let best = { w: base, m: await score(base) };
+  let best = { w: base, wt: base, m: await score(base) };
   inp.log(`validation, contrastive space only: ${JSON.stringify(round(best.m))}`);
   if (names.length) {
-    for (const bt of [0, 0.3, 0.5, 0.8, 1.2])
+    for (const bt of [0, 0.3, 0.5, 0.8, 1.2, 1.6, 2])
       for (const bc of [0, 0.3, 0.5, 0.8, 1.2, 1.6])
-        for (const bg of [0, 0.3, 0.6]) {
+        for (const bg of [0, 0.3, 0.6, 0.9]) {
           const w: BlockWeights = { base: 1, heads: { articleType: bt, baseColour: bc, gender: bg } };
           const m = await score(w);
-          if (objective(m) > objective(best.m)) best = { w, m };
+          if (objective(m) > objective(best.m)) best = { w, wt: w, m };
         }
     inp.log(`block weights tuned on validation: ${JSON.stringify(best.w.heads)} → ${JSON.stringify(round(best.m))}`);
+    // Then the text side's own weights (× the image side's), by coordinate search: the text→image and composed
+    // scores depend on the product of both sides' weights, image→image on the image side's alone.
+    for (let pass = 0; pass < 2; pass++)
+      for (const n of names)
+        for (const f of [0, 0.5, 0.75, 1.25, 1.5, 2, 3]) {
+          const wt: BlockWeights = { base: 1, heads: { ...best.wt.heads, [n]: Math.round((best.w.heads[n] ?? 0) * f * 1e4) / 1e4 } };
+          const m = await score(best.w, wt);
+          if (objective(m) > objective(best.m) + 1e-9) best = { ...best, wt, m };
+        }
+    inp.log(`text-side block weights: ${JSON.stringify(best.wt.heads)} → ${JSON.stringify(round(best.m))}`);
   }
   // Final numbers with the chosen weights; title retrieval also against the train + validation gallery.
   const tImg = await imageSide(model, inp.train.X);
@@ -110,7 +121,7 @@ export async function validate(inp: ValidationInput) {
   bigGal.data = new Float32Array(bigGal.rows * bigGal.cols);
   bigGal.data.set(galT.data, 0);
   bigGal.data.set(galV.data, galT.data.length);
-  const big = await titleRetrievalOf(combine(titleT.u, titleT.blocks, best.w, names), titles, bigGal, [...inp.train.rows, ...val.rows]);
+  const big = await titleRetrievalOf(combine(titleT.u, titleT.blocks, best.wt, names), titles, bigGal, [...inp.train.rows, ...val.rows]);
   const metrics: Record<string, number> = { ...best.m, title_r1_trainval_gallery: big.r1, title_r10_trainval_gallery: big.r10, title_mrr10_trainval_gallery: big.mrr10 };
   inp.heads.forEach((h, hi) => {
     let n = 0, ok = 0;
@@ -128,6 +139,7 @@ export async function validate(inp: ValidationInput) {
   const contrastiveOnly = round(await score(base));
   return {
     weights: best.w,
+    textWeights: best.wt,
     blockHeads: names,
     metrics: round(metrics),
     contrastiveOnly,
