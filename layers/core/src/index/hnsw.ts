@@ -55,6 +55,12 @@ export class HnswIndex implements VectorIndex {
   private capacity: number;
   /** Below this many estimated matches a filtered query scans the matching vectors exactly. */
   exactFilterMatches = EXACT_FILTER_MATCHES;
+  /**
+   * hnswlib-node takes plain arrays only (it checks IsArray); hnswlib reads them synchronously, so one array is
+   * reused for every call. Filling it in a loop costs ~0.3 µs at 256 dimensions, Array.from ~13 µs — a fifth of
+   * a 3k-vector search.
+   */
+  private readonly scratch: number[];
 
   private constructor(
     readonly dim: number,
@@ -64,6 +70,14 @@ export class HnswIndex implements VectorIndex {
   ) {
     this.capacity = capacity;
     this.vectorData = new Float32Array(capacity * dim);
+    this.scratch = new Array<number>(dim).fill(0);
+  }
+
+  /** `v` in the reused plain array (valid until the next call). */
+  private asArray(v: Float32Array): number[] {
+    const a = this.scratch;
+    for (let i = 0; i < a.length; i++) a[i] = v[i];
+    return a;
   }
 
   static create(dim: number, params: HnswParams = DEFAULT_HNSW_PARAMS, capacity = 1024): HnswIndex {
@@ -154,7 +168,7 @@ export class HnswIndex implements VectorIndex {
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
     const stored = roundToHalf(vector);
-    this.graph.addPoint(Array.from(stored), label);
+    this.graph.addPoint(this.asArray(stored), label);
     this.vectors.set(stored, label * this.dim);
   }
 
@@ -170,7 +184,7 @@ export class HnswIndex implements VectorIndex {
     const live = this.labelOf.size;
     const k = Math.min(topK, live);
     if (k <= 0) return [];
-    const q = Array.from(query);
+    const q = this.asArray(query);
     if (!accept) return this.knn(q, k, Math.max(this.params.efSearch, k));
 
     // Adaptive: estimate how many ids pass, then either scan those exactly (few) or walk the graph with the
