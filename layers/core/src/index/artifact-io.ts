@@ -95,11 +95,11 @@ async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: 
     (err as NodeJS.ErrnoException).code ? err : new CorruptArtifactError(`${store.describe(manifest.version, 'graph.bin')}: ${(err as Error).message}`); // an errno is the disk, not the artifact
   const writer = fetchVerified(store, manifest, 'graph.bin').then((graph) => openGraphFile(file, graph, manifest.dim).catch((err) => Promise.reject(corrupt(err))));
   writer.catch(() => {}); // awaited below; marked handled so an early failure is not an unhandled rejection
-  const starts = parts.map((_, k) => parts.slice(0, k).reduce((a, p) => a + p.bytes, 0));
+  const partBytes = recordsPerPart * manifest.dim * 2; // every part but the last is this long
   let next = 0;
   const lane = async () => {
     for (let k = next++; k < parts.length; k = next++) {
-      const bytes = await fetchVerified(store, manifest, 'vectors.f16', { start: starts[k], expected: parts[k] });
+      const bytes = await fetchVerified(store, manifest, 'vectors.f16', { start: k * partBytes, expected: parts[k] });
       // A Uint16Array view needs an even offset; a body buffer may start anywhere in its pool.
       const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
       const vectors = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);

@@ -87,25 +87,25 @@ export class HnswIndex implements VectorIndex {
     return new HnswIndex(dim, params, graph, cap);
   }
 
-  /** Loads a saved graph from a file (hnswlib reads files only); `bytes` are that file's content if already in memory. */
-  static load(file: string, labels: (string | null)[], dim: number, params: HnswParams, bytes?: Uint8Array): HnswIndex {
+  /** Loads a saved graph from a file (hnswlib reads files only). */
+  static load(file: string, labels: (string | null)[], dim: number, params: HnswParams): HnswIndex {
     const graph = new HierarchicalNSW('ip', dim);
     graph.readIndexSync(file);
     const index = HnswIndex.fromGraph(graph, labels, dim, params);
-    index.readVectors(bytes ?? readFileSync(file));
+    index.readVectors(readFileSync(file));
     return index;
   }
 
   /**
    * The cold-load path: hnswlib parses the file on a libuv worker thread (readIndex), so the event loop stays free
    * for the metadata meanwhile. The vector copy is deferred: it happens on first use or at `materializeVectors()`
-   * (the loader schedules it for the next tick), reading `bytes` or else `file` — which must live until then.
+   * (the loader schedules it for the next tick), reading `file` again — which must live until then.
    */
-  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams, bytes?: Uint8Array): Promise<HnswIndex> {
+  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
     const graph = new HierarchicalNSW('ip', dim);
     const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
     const index = HnswIndex.fromGraph(graph, labelList, dim, params);
-    index.pendingVectors = () => bytes ?? readFileSync(file);
+    index.pendingVectors = () => readFileSync(file);
     return index;
   }
 
