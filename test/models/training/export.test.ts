@@ -20,6 +20,24 @@ function tinyModel(seed = 3) {
   return { model, mean, invStd, rng };
 }
 
+/** What exportImageTower takes, from a model and its standardisation. */
+function imageTowerWeights(model: Model, mean: Float32Array, invStd: Float32Array) {
+  return {
+    mobilenetDim: MOB, colourDim: COL, hidden: cfg.hidden, dim: cfg.dim, mean, invStd,
+    W1: model.W1.data, b1: model.b1.data, W2: model.W2.data, b2: model.b2.data, Wa: model.Wa.data, ba: model.ba.data, heads,
+  };
+}
+
+/** Runs an exported image graph on rows of MOB + COL raw features (split into its two inputs). */
+function runImageGraph(s: Awaited<ReturnType<typeof openSession>>, raw: Float32Array, n: number) {
+  const mob = new Float32Array(n * MOB), col = new Float32Array(n * COL);
+  for (let i = 0; i < n; i++) {
+    mob.set(raw.subarray(i * (MOB + COL), i * (MOB + COL) + MOB), i * MOB);
+    col.set(raw.subarray(i * (MOB + COL) + MOB, (i + 1) * (MOB + COL)), i * COL);
+  }
+  return s.run({ mobilenet: { data: mob, dims: [n, MOB] }, colour: { data: col, dims: [n, COL] } });
+}
+
 afterAll(() => closeGemm());
 
 describe('ONNX export of the trained towers', () => {
@@ -30,17 +48,9 @@ describe('ONNX export of the trained towers', () => {
     raw[0] = 100; // beyond the clip range: both sides must clip
     const x = mat(n, MOB + COL, raw.map((v, i) => Math.max(-CLIP_RANGE, Math.min(CLIP_RANGE, (v - mean[i % (MOB + COL)]) * invStd[i % (MOB + COL)]))));
     const ts = await imageForward(model, x);
-    const bytes = exportImageTower({
-      mobilenetDim: MOB, colourDim: COL, hidden: cfg.hidden, dim: cfg.dim, mean, invStd,
-      W1: model.W1.data, b1: model.b1.data, W2: model.W2.data, b2: model.b2.data, Wa: model.Wa.data, ba: model.ba.data, heads,
-    });
+    const bytes = exportImageTower(imageTowerWeights(model, mean, invStd));
     const s = await openSession(bytes);
-    const mob = new Float32Array(n * MOB), col = new Float32Array(n * COL);
-    for (let i = 0; i < n; i++) {
-      mob.set(raw.subarray(i * 8, i * 8 + MOB), i * MOB);
-      col.set(raw.subarray(i * 8 + MOB, i * 8 + 8), i * COL);
-    }
-    const out = await s.run({ mobilenet: { data: mob, dims: [n, MOB] }, colour: { data: col, dims: [n, COL] } });
+    const out = await runImageGraph(s, raw, n);
     expect(out.embedding.dims).toEqual([n, cfg.dim]);
     out.embedding.data.forEach((v, i) => expect(v).toBeCloseTo(ts.u.data[i], 5));
     for (const h of heads) {
@@ -96,17 +106,9 @@ describe('ONNX export of the hybrid space (contrastive + label blocks)', () => {
     const zero = new Float32Array(MOB + COL), one = new Float32Array(MOB + COL).fill(1);
     const f = await imageForward(model, mat(n, MOB + COL, raw));
     const expected = combine(f.u, labelBlocks(f.logits, heads, names, 0), weights, names);
-    const bytes = exportImageTower({
-      mobilenetDim: MOB, colourDim: COL, hidden: cfg.hidden, dim: cfg.dim, mean: zero, invStd: one,
-      W1: model.W1.data, b1: model.b1.data, W2: model.W2.data, b2: model.b2.data, Wa: model.Wa.data, ba: model.ba.data, heads,
-    }, {}, blocks);
+    const bytes = exportImageTower(imageTowerWeights(model, zero, one), {}, blocks);
     const s = await openSession(bytes);
-    const mob = new Float32Array(n * MOB), col = new Float32Array(n * COL);
-    for (let i = 0; i < n; i++) {
-      mob.set(raw.subarray(i * 8, i * 8 + MOB), i * MOB);
-      col.set(raw.subarray(i * 8 + MOB, i * 8 + 8), i * COL);
-    }
-    const out = await s.run({ mobilenet: { data: mob, dims: [n, MOB] }, colour: { data: col, dims: [n, COL] } });
+    const out = await runImageGraph(s, raw, n);
     expect(out.embedding.dims).toEqual([n, cfg.dim + 5]);
     out.embedding.data.forEach((v, i) => expect(v).toBeCloseTo(expected.data[i], 5));
     await s.dispose();
