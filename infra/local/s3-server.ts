@@ -53,6 +53,47 @@ function patchSigner(): void {
   };
 }
 
+// s3rver ignores If-Match / If-None-Match on PUT; S3 honours them (conditional writes: 412 when the condition
+// fails, 404 for If-Match on a missing object). The index pointer's compare-and-swap relies on them, so PUTs are
+// checked here, after s3rver's own authentication, and serialised per key so that check and write are one step.
+let conditionalPutPatched = false;
+function patchConditionalPut(): void {
+  if (conditionalPutPatched) return;
+  conditionalPutPatched = true;
+  const require = createRequire(import.meta.url);
+  type Ctx = { params: { bucket: string; key: string }; headers: Record<string, string | undefined>; store: S3rver['store'] };
+  const objects = require('@20minutes/s3rver/lib/controllers/object') as { putObject: (ctx: Ctx) => Promise<void> };
+  const S3Error = require('@20minutes/s3rver/lib/models/error') as new (code: string, message: string, detail?: object) => Error;
+  const original = objects.putObject;
+  const queues = new Map<string, Promise<unknown>>();
+  const unquote = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
+  const check = async (ctx: Ctx) => {
+    const ifMatch = ctx.headers['if-match'];
+    const ifNoneMatch = ctx.headers['if-none-match'];
+    if (ifMatch === undefined && ifNoneMatch === undefined) return;
+    const current = await ctx.store.getMetadata(ctx.params.bucket, ctx.params.key).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw err;
+    });
+    if (ifMatch !== undefined && !current) throw new S3Error('NoSuchKey', 'The specified key does not exist.', { Key: ctx.params.key });
+    if (ifMatch !== undefined && unquote(ifMatch) !== unquote(current!.etag))
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-Match' });
+    if (ifNoneMatch !== undefined && current)
+      throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
+  };
+  objects.putObject = (ctx) => {
+    const key = `${ctx.params.bucket}/${ctx.params.key}`;
+    const run = (queues.get(key) ?? Promise.resolve()).then(async () => {
+      await check(ctx);
+      await original(ctx);
+    });
+    const settled = run.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => queues.get(key) === settled && queues.delete(key));
+    return run;
+  };
+}
+
 // s3rver answers HEAD /bucket (HeadBucket, the readiness probe) with its GET route, i.e. a full listing that
 // reads every object's metadata and throws the body away: ~1 s for the 3,000-image catalog. Inside a HeadBucket
 // the listing is cut to nothing; existence and signature are still checked by s3rver itself.
@@ -61,6 +102,7 @@ const isBucketOnly = (p: string) => /^\/[^/]+\/?$/.test(p);
 
 export async function startLocalS3(opts: { directory?: string; port?: number; host?: string } = {}): Promise<LocalS3> {
   patchSigner();
+  patchConditionalPut();
   const temp = opts.directory ? undefined : await fs.mkdtemp(path.join(os.tmpdir(), 'lookbook-s3-'));
   const directory = opts.directory ?? temp!;
   await fs.mkdir(directory, { recursive: true });

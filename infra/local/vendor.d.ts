@@ -34,6 +34,8 @@ declare module '@20minutes/s3rver' {
     middleware: Array<(ctx: { method: string; path: string; headers: Record<string, string | string[] | undefined> }, next: () => Promise<void>) => Promise<void>>;
     store: {
       listObjects(bucket: string, options: object): Promise<{ objects: unknown[]; commonPrefixes: unknown[]; isTruncated: boolean }>;
+      /** Rejects with ENOENT when the object does not exist; `etag` is quoted. */
+      getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
     };
     httpServer?: Server;
     run(): Promise<AddressInfo>;

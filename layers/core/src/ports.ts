@@ -72,10 +72,20 @@ export interface ByteRange {
   end: number;
 }
 
+/** What a conditional put expects to find: the object as it was read (its ETag), or no object at all. */
+export type PutCondition = { etag: string } | 'absent';
+
 export interface BlobStore {
   /** The object, or the bytes of `range` of it (S3 ranged GET); undefined when it does not exist. */
   get(key: string, range?: ByteRange): Promise<Uint8Array | undefined>;
+  /** The object with its ETag, for a later putIf; undefined when it does not exist. */
+  getTagged(key: string): Promise<{ body: Uint8Array; etag: string } | undefined>;
   put(key: string, body: Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void>;
+  /**
+   * Writes only if the object is still as `expected` (S3 conditional write: If-Match / If-None-Match). Resolves
+   * false, writing nothing, when another writer got there first.
+   */
+  putIf(key: string, body: Uint8Array, expected: PutCondition, contentType?: string): Promise<boolean>;
   head(key: string): Promise<{ size: number; contentType?: string; metadata?: Record<string, string> } | undefined>;
   delete(key: string): Promise<void>;
   list(prefix: string): Promise<string[]>;

@@ -18,6 +18,8 @@ export interface PublishOptions {
   buildMs?: number;
   /** Leave the pointer alone (bench, staged rollouts). */
   skipPointer?: boolean;
+  /** Move the pointer only if it is still as read (IndexStore.readPointerTagged); otherwise PointerMovedError. */
+  swapFrom?: { tag: string | undefined };
   now?: Date;
 }
 
@@ -56,10 +58,21 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   };
   await Promise.all([store.putFile(version, 'graph.bin', split.graph), store.putFile(version, 'vectors.f16', vectors), store.putFile(version, 'ids.json', ids)]);
   await store.putFile(version, 'manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
-  if (!opts.skipPointer) await store.writePointer({ version, encoder: manifest.encoder, updatedAt: now.toISOString() });
+  const pointer = { version, encoder: manifest.encoder, updatedAt: now.toISOString() };
+  if (opts.swapFrom) {
+    if (!(await store.swapPointer(pointer, opts.swapFrom.tag))) throw new PointerMovedError(version);
+  } else if (!opts.skipPointer) await store.writePointer(pointer);
   index.version = version;
   index.manifest = manifest;
   return manifest;
+}
+
+/** Another writer moved the pointer between our read and our write; the version's files stay unreferenced. */
+export class PointerMovedError extends Error {
+  constructor(readonly version: string) {
+    super(`index pointer moved while ${version} was being published`);
+    this.name = 'PointerMovedError';
+  }
 }
 
 /** A file (or the byte range of one of its parts), refused unless it matches its manifest entry. */

@@ -4,15 +4,18 @@
  * the swap is one reference assignment, so requests in flight finish on the version they started with.
  * A corrupt or unreadable new version is refused and the old one kept.
  *
- * Incremental changes (catalog uploads, removals) are applied to the live index and published as a new
- * version, so the other warm processes pick them up on their next check.
+ * Incremental changes (catalog uploads, removals) are applied to the newest version and published as a new
+ * one, so the other warm processes pick them up on their next check; concurrent writers never lose a change.
  */
 import { tmpdir } from 'node:os';
 import type { IndexedItem, IndexManifest } from './artifact.ts';
-import { loadIndex, publishIndex } from './artifact-io.ts';
+import { loadIndex, PointerMovedError, publishIndex } from './artifact-io.ts';
 import { SearchIndex, type EncoderRef } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 import type { HnswParams } from './hnsw.ts';
+
+/** Conditional pointer writes lost in a row before an update gives up (each loss means another writer won). */
+const UPDATE_ATTEMPTS = 5;
 
 export class IndexNotReadyError extends Error {
   constructor(message = 'The search index has not been built yet') {
@@ -106,27 +109,32 @@ export class IndexHolder {
   }
 
   /**
-   * Applies adds and removals to the live index and publishes the result as a new version. Starts from the
-   * newest published version (refresh first) to keep other writers' changes; changes in one process are
-   * serialised. When no index exists yet, `bootstrap` says how to create an empty one.
+   * Applies adds and removals to the newest published version and publishes the result as a new version. The
+   * pointer moves only if no other writer moved it since it was read (a conditional write); if one did, the
+   * change is applied again on top of that writer's version, so neither change is lost. Changes in one process
+   * are serialised. When no index exists yet, `bootstrap` says how to create an empty one.
    */
   update(change: IndexChange, bootstrap?: { encoder: EncoderRef; dim: number; params?: HnswParams }): Promise<IndexManifest> {
     const run = async () => {
-      let index: SearchIndex;
-      try {
-        await this.refresh();
-        index = await this.get();
-      } catch (err) {
-        if (!(err instanceof IndexNotReadyError) || !bootstrap) throw err;
-        index = SearchIndex.empty(bootstrap.encoder, bootstrap.dim, bootstrap.params);
+      for (let attempt = 1; ; attempt++) {
+        const { pointer, tag } = await this.opts.store.readPointerTagged();
+        let index: SearchIndex;
+        if (pointer) index = pointer.version === this.current?.version ? this.current : await this.swapTo(pointer.version);
+        else if (bootstrap) index = SearchIndex.empty(bootstrap.encoder, bootstrap.dim, bootstrap.params);
+        else throw new IndexNotReadyError();
+        for (const id of change.remove ?? []) index.remove(id);
+        for (const { item, vector } of change.add ?? []) index.add(item, vector);
+        try {
+          const manifest = await publishIndex(this.opts.store, index, { parent: pointer?.version, swapFrom: { tag } });
+          this.adopt(index);
+          this.log('index updated', { version: manifest.version, parent: pointer?.version, added: change.add?.length ?? 0, removed: change.remove?.length ?? 0, count: manifest.count, attempt });
+          return manifest;
+        } catch (err) {
+          if (!(err instanceof PointerMovedError) || attempt >= UPDATE_ATTEMPTS) throw err;
+          this.log('index pointer moved during an update; applying the change again on the newer version', { attempt, unpublished: err.version });
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+        }
       }
-      const parent = index.version === 'unpublished' ? undefined : index.version;
-      for (const id of change.remove ?? []) index.remove(id);
-      for (const { item, vector } of change.add ?? []) index.add(item, vector);
-      const manifest = await publishIndex(this.opts.store, index, { parent });
-      this.adopt(index);
-      this.log('index updated', { version: manifest.version, parent, added: change.add?.length ?? 0, removed: change.remove?.length ?? 0, count: manifest.count });
-      return manifest;
     };
     const next = this.updates.then(run, run);
     this.updates = next.catch(() => undefined);
@@ -146,19 +154,24 @@ export class IndexHolder {
     return index;
   }
 
+  private async swapTo(version: string): Promise<SearchIndex> {
+    const started = this.now();
+    const next = await loadIndex(this.opts.store, version, this.tmpDir);
+    // Build BM25 before the swap so text queries never wait on the new version.
+    void next.lexical;
+    const previous = this.current?.version;
+    this.current = next;
+    this.lastError = undefined;
+    this.log('index swapped', { from: previous, to: next.version, count: next.size, ms: this.now() - started });
+    return next;
+  }
+
   private async doRefresh(): Promise<boolean> {
     this.lastCheck = this.now();
     try {
       const pointer = await this.opts.store.readPointer();
       if (!pointer || pointer.version === this.current?.version) return false;
-      const started = this.now();
-      const next = await loadIndex(this.opts.store, pointer.version, this.tmpDir);
-      // Build BM25 before the swap so text queries never wait on the new version.
-      void next.lexical;
-      const previous = this.current?.version;
-      this.current = next;
-      this.lastError = undefined;
-      this.log('index swapped', { from: previous, to: next.version, count: next.size, ms: this.now() - started });
+      await this.swapTo(pointer.version);
       return true;
     } catch (err) {
       this.lastError = (err as Error).message;

@@ -8,6 +8,10 @@ import { IndexPointer, type ArtifactFile } from './artifact.ts';
 export interface IndexStore {
   readPointer(): Promise<IndexPointer | undefined>;
   writePointer(pointer: IndexPointer): Promise<void>;
+  /** The pointer with a tag naming its state (no tag: no pointer yet), for swapPointer. */
+  readPointerTagged(): Promise<{ pointer?: IndexPointer; tag?: string }>;
+  /** Writes the pointer only if it is still in the state `tag` names; false when another writer moved it first. */
+  swapPointer(pointer: IndexPointer, tag: string | undefined): Promise<boolean>;
   putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void>;
   /** A file, or bytes [start, end) of it. */
   getFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<Uint8Array | undefined>;
@@ -22,6 +26,8 @@ const CONTENT_TYPES: Record<ArtifactFile, string> = {
   'manifest.json': 'application/json',
 };
 
+const parsePointer = (bytes: Uint8Array) => IndexPointer.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+
 export class BlobIndexStore implements IndexStore {
   constructor(
     private readonly blobs: BlobStore,
@@ -29,13 +35,25 @@ export class BlobIndexStore implements IndexStore {
   ) {}
 
   async readPointer(): Promise<IndexPointer | undefined> {
-    const bytes = await this.blobs.get(`${this.prefix}/current.json`);
-    if (!bytes) return undefined;
-    return IndexPointer.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    const bytes = await this.blobs.get(this.pointerKey);
+    return bytes && parsePointer(bytes);
   }
 
   async writePointer(pointer: IndexPointer): Promise<void> {
-    await this.blobs.put(`${this.prefix}/current.json`, Buffer.from(JSON.stringify(pointer)), 'application/json');
+    await this.blobs.put(this.pointerKey, Buffer.from(JSON.stringify(pointer)), 'application/json');
+  }
+
+  async readPointerTagged(): Promise<{ pointer?: IndexPointer; tag?: string }> {
+    const got = await this.blobs.getTagged(this.pointerKey);
+    return got ? { pointer: parsePointer(got.body), tag: got.etag } : {};
+  }
+
+  swapPointer(pointer: IndexPointer, tag: string | undefined): Promise<boolean> {
+    return this.blobs.putIf(this.pointerKey, Buffer.from(JSON.stringify(pointer)), tag === undefined ? 'absent' : { etag: tag }, 'application/json');
+  }
+
+  private get pointerKey(): string {
+    return `${this.prefix}/current.json`;
   }
 
   putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void> {

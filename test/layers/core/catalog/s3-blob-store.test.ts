@@ -16,6 +16,32 @@ describe('S3BlobStore', () => {
     expect(await blobs.head('t/a.txt')).toBeUndefined();
   });
 
+  it('conditional puts write only over the object as it was read (If-Match / If-None-Match), like S3', async () => {
+    const blobs = new S3BlobStore({ bucket: 'artifacts' });
+    const text = (s: string) => new TextEncoder().encode(s);
+    expect(await blobs.getTagged('t/cas.json')).toBeUndefined();
+    expect(await blobs.putIf('t/cas.json', text('v1'), 'absent')).toBe(true);
+    expect(await blobs.putIf('t/cas.json', text('v1 again'), 'absent')).toBe(false);
+    const first = (await blobs.getTagged('t/cas.json'))!;
+    expect(new TextDecoder().decode(first.body)).toBe('v1');
+
+    expect(await blobs.putIf('t/cas.json', text('v2'), { etag: first.etag })).toBe(true);
+    // The ETag read before v2 no longer holds: nothing is written.
+    expect(await blobs.putIf('t/cas.json', text('v2 from a stale reader'), { etag: first.etag })).toBe(false);
+    const second = (await blobs.getTagged('t/cas.json'))!;
+    expect(new TextDecoder().decode(second.body)).toBe('v2');
+    expect(second.etag).not.toBe(first.etag);
+
+    // Many writers holding the same ETag at once: exactly one wins.
+    const wins = await Promise.all(Array.from({ length: 8 }, (_, i) => blobs.putIf('t/cas.json', text(`v3 by writer ${i}`), { etag: second.etag })));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(new TextDecoder().decode(await blobs.get('t/cas.json'))).toBe(`v3 by writer ${wins.indexOf(true)}`);
+
+    await blobs.delete('t/cas.json');
+    expect(await blobs.putIf('t/cas.json', text('v4'), { etag: second.etag })).toBe(false);
+    expect(await blobs.get('t/cas.json')).toBeUndefined();
+  });
+
   it('urlFor presigns a GET that works without credentials', async () => {
     const blobs = new S3BlobStore({ bucket: 'catalog' });
     await blobs.put('t/img.bin', new Uint8Array([1, 2, 3]));

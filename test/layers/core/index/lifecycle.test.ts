@@ -122,6 +122,27 @@ describe('index lifecycle in S3', () => {
     expect(live.lexical.search(syntheticItem(1).title, 50).map((h) => h.id)).not.toContain(removed);
   });
 
+  it('concurrent updates from several processes all land: a writer that loses the pointer race applies its change again', async () => {
+    const store = s3IndexStore();
+    const base = await new IndexHolder({ store, refreshSeconds: 3600 }).get();
+    const writers = Array.from({ length: 3 }, () => new IndexHolder({ store, refreshSeconds: 3600 }));
+    await Promise.all(writers.map((w) => w.get()));
+    const added = writers.map((_, i) => ({ item: { ...syntheticItem(9000 + i), id: `8800${i}` }, vector: randomUnitVector(16, Math.random) }));
+    const manifests = await Promise.all(writers.map((w, i) => w.update({ add: [added[i]], remove: [`1010${i}`] })));
+
+    const live = await new IndexHolder({ store, refreshSeconds: 3600 }).get();
+    expect(live.version).toBe(manifests.map((m) => m.version).sort().at(-1));
+    for (let i = 0; i < writers.length; i++) {
+      expect(live.has(`8800${i}`)).toBe(true);
+      expect(live.has(`1010${i}`)).toBe(false);
+    }
+    expect(live.size).toBe(base.size);
+    // Each published version descends from the one before it: one chain, no lost branch.
+    const parents = new Set(manifests.map((m) => m.parent));
+    expect(parents.has(base.version)).toBe(true);
+    expect(parents.size).toBe(writers.length);
+  });
+
   it('joins graph and half-precision vectors into a temp file and removes it (after the deferred vector copy, and at once on a refused load)', async () => {
     const tmp = mkdtempSync(path.join(tmpdir(), 'lifecycle-'));
     try {

@@ -6,7 +6,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { Readable } from 'node:stream';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, type BucketId } from '../../buckets.ts';
-import type { BlobStore, ByteRange } from '../../ports.ts';
+import type { BlobStore, ByteRange, PutCondition } from '../../ports.ts';
 import { presignS3Client, s3Client } from './clients.ts';
 
 export interface S3BlobStoreOptions {
@@ -42,6 +42,15 @@ async function collect(body: Readable, length: number): Promise<Uint8Array> {
   return at === length ? out : out.subarray(0, at);
 }
 
+/**
+ * A conditional write that lost: 412 (the condition did not hold), 409 (a concurrent conditional write won the
+ * race) or, for If-Match on an object deleted meanwhile, 404.
+ */
+const lostRace = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0) || isMissing(err);
+};
+
 export class S3BlobStore implements BlobStore {
   readonly bucket: string;
   private readonly client: S3Client;
@@ -57,21 +66,43 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(key: string, range?: ByteRange): Promise<Uint8Array | undefined> {
+    return (await this.fetch(key, range))?.body;
+  }
+
+  async getTagged(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
+    const got = await this.fetch(key);
+    if (got && !got.etag) throw new Error(`s3://${this.bucket}/${key} came without an ETag`);
+    return got && { body: got.body, etag: got.etag! };
+  }
+
+  private async fetch(key: string, range?: ByteRange): Promise<{ body: Uint8Array; etag?: string } | undefined> {
     try {
       const Range = range ? `bytes=${range.start}-${range.end - 1}` : undefined;
       const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
-      if (!r.Body) return new Uint8Array();
-      return r.ContentLength !== undefined && r.Body instanceof Readable ? await collect(r.Body, r.ContentLength) : await r.Body.transformToByteArray();
+      if (!r.Body) return { body: new Uint8Array(), etag: r.ETag };
+      const body = r.ContentLength !== undefined && r.Body instanceof Readable ? await collect(r.Body, r.ContentLength) : await r.Body.transformToByteArray();
+      return { body, etag: r.ETag };
     } catch (err) {
       if (isMissing(err)) return undefined;
       // A range that starts past the end (the object is shorter than expected) has no bytes.
-      if (range && (err as { name?: string }).name === 'InvalidRange') return new Uint8Array(0);
+      if (range && (err as { name?: string }).name === 'InvalidRange') return { body: new Uint8Array(0) };
       throw err;
     }
   }
 
   async put(key: string, body: Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, Metadata: metadata }));
+  }
+
+  async putIf(key: string, body: Uint8Array, expected: PutCondition, contentType?: string): Promise<boolean> {
+    const condition = expected === 'absent' ? { IfNoneMatch: '*' } : { IfMatch: expected.etag };
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...condition }));
+      return true;
+    } catch (err) {
+      if (lostRace(err)) return false;
+      throw err;
+    }
   }
 
   async head(key: string): Promise<{ size: number; contentType?: string; metadata?: Record<string, string> } | undefined> {
