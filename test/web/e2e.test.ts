@@ -168,6 +168,7 @@ describe('web app on the local API origin', () => {
       expect(await meta.textContent()).toContain('text');
       expect(await page.getByTestId('product-card').first().innerText()).toContain('Turtle Check Men Navy Blue Shirt');
       expect(page.url()).toContain('q=navy+checked+shirt');
+      expect(await page.getByTestId('search-intent').innerText()).toBe('understood: Navy Blue · Shirts');
 
       // A small photo goes inline (imageBase64); choosing it re-runs the search as hybrid.
       const photo = await sharp({ create: { width: 240, height: 320, channels: 3, background: { r: 31, g: 42, b: 77 } } }).jpeg().toBuffer();

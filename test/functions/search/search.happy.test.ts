@@ -48,11 +48,23 @@ describe('POST /v1/search', () => {
     expect(body.results).toHaveLength(20);
     const top = body.results.slice(0, 19);
     expect(top.every((r) => r.baseColour === 'Red' || r.articleType === 'Shirts')).toBe(true);
-    expect(top.filter((r) => r.baseColour === 'Red' && r.articleType === 'Shirts')).toHaveLength(3);
+    // Red shirts (two and the duplicate) have both named attributes: the intent leg puts them first.
+    expect(body.results.slice(0, 3).every((r) => r.baseColour === 'Red' && r.articleType === 'Shirts')).toBe(true);
     expect(body.results.slice(19).some((r) => r.baseColour === 'Red' || r.articleType === 'Shirts')).toBe(false);
     expect(body.results[0]).toMatchObject({ currency: 'INR' });
     expect(body.results[0].imageUrl).toMatch(/^http/);
     expect(typeof body.tookMs).toBe('number');
+  });
+
+  it('text: the attributes the words name lead, shopper words included ("tee" is the articleType Tshirts)', async () => {
+    // BM25 knows no "tee" and finds "navy" in all 8 navy products; the intent leg holds just the two navy T-shirts.
+    const { body } = await search({ text: 'navy tee', topK: 10 });
+    expect((body as { intent?: unknown }).intent).toEqual({ attributes: { baseColour: ['Navy Blue'], articleType: ['Tshirts'] }, phrases: ['navy', 'tee'] });
+    expect(body.results.slice(0, 2).map((r) => [r.baseColour, r.articleType])).toEqual([
+      ['Navy Blue', 'Tshirts'],
+      ['Navy Blue', 'Tshirts'],
+    ]);
+    expect(body.results.slice(2).every((r) => r.articleType !== 'Tshirts' || r.baseColour !== 'Navy Blue')).toBe(true);
   });
 
   it('lexical: false ranks by the vector leg only (cosine scores in [-1, 1])', async () => {

@@ -269,6 +269,11 @@ function Results({ state, imageUploadId }: { state: Extract<State, { kind: 'done
             + keywords
           </span>
         )}
+        {res.intent && res.intent.phrases.length > 0 && (
+          <span className="pill" data-testid="search-intent" title="What your words named in the catalog; products with all of it rank higher">
+            understood: {Object.values(res.intent.attributes).map((values) => values.filter((v) => v !== 'Unisex').join(' or ')).join(' · ')}
+          </span>
+        )}
         <span className="pill">{res.tookMs.toFixed(0)} ms</span>
         {res.indexVersion && <span className="pill muted">index {res.indexVersion}</span>}
         {imageUploadId && (

@@ -157,8 +157,9 @@ export class IndexHolder {
   private async swapTo(version: string): Promise<SearchIndex> {
     const started = this.now();
     const next = await loadIndex(this.opts.store, version, this.tmpDir);
-    // Build BM25 before the swap so text queries never wait on the new version.
+    // Build BM25 and the intent vocabulary before the swap so text queries never wait on the new version.
     void next.lexical;
+    void next.intent;
     const previous = this.current?.version;
     this.current = next;
     this.lastError = undefined;

@@ -1,6 +1,7 @@
 /**
  * Search and similar items. Text, image or both (α-fusion in the shared space), the vector leg on the
- * live HNSW index, and for text queries a BM25 leg fused by reciprocal rank fusion (ranking/rrf.ts).
+ * live HNSW index, and for text queries a BM25 leg and a leg of the attributes the words name (intent/), fused
+ * by reciprocal rank fusion (ranking/rrf.ts).
  * Result fields and filters come from the index's own metadata, so a search makes no DynamoDB call.
  */
 import type { ProductFilters } from '../catalog/product.ts';
@@ -9,6 +10,7 @@ import type { IndexedItem } from '../index/artifact.ts';
 import { indexedItem } from '../index/artifact.ts';
 import type { SearchIndex } from '../index/search-index.ts';
 import { IndexNotReadyError } from '../index/holder.ts';
+import { hasIntent, matchesIntent, type QueryIntent } from '../intent/query-intent.ts';
 import { fuseQuery, type SearchType } from '../ranking/alpha.ts';
 import { reciprocalRankFusion } from '../ranking/rrf.ts';
 import { SearchError } from './errors.ts';
@@ -22,7 +24,7 @@ export interface SearchRequest {
   alpha?: number;
   topK?: number;
   filters?: ProductFilters;
-  /** false turns the BM25 leg off (vector ranking only). */
+  /** false turns the text legs off, BM25 and the named attributes (vector ranking only). */
   lexical?: boolean;
 }
 
@@ -45,7 +47,9 @@ export interface SearchResponse {
   alphaUsed: number;
   indexVersion: string;
   lexical: boolean;
-  /** Where the server time went (ms): query embedding, vector leg, BM25 + fusion, result fields and image URLs. */
+  /** What the words named in the catalog's vocabulary (when the text legs ran). */
+  intent?: QueryIntent;
+  /** Where the server time went (ms): query embedding, vector leg, BM25 + named attributes + fusion, result fields and image URLs. */
   timings: { embedMs: number; vectorMs: number; lexicalMs: number; hydrateMs: number };
 }
 
@@ -104,10 +108,18 @@ export class SearchService {
     const vectorHits = index.vectors.search(query.vector, depth, accept);
     const t2 = performance.now();
     let ranked: VectorHit[] = vectorHits;
+    let intent: QueryIntent | undefined;
     if (useLexical) {
-      const lexicalHits = index.lexical.search(text!, depth, accept);
-      // The lexical leg speaks for the text only: weight it by the text's share of the query (1 − α).
-      ranked = reciprocalRankFusion([vectorHits, lexicalHits], topK, undefined, [1, 1 - query.alphaUsed]).map((f) => ({ id: f.id, score: f.score }));
+      const legs = [vectorHits, index.lexical.search(text!, depth, accept)];
+      intent = index.intent.parse(text!);
+      if (hasIntent(intent)) {
+        // Products with every attribute the words name ("red" + "dress"), nearest to the query first: found by a
+        // filtered walk of the whole index, so they are found even when the vector leg's top ranks miss them.
+        const named = intent;
+        legs.push(index.vectors.search(query.vector, depth, (id) => matchesIntent(named, index.items.get(id)!) && (!accept || accept(id))));
+      }
+      // The text legs speak for the text only: weight them by the text's share of the query (1 − α).
+      ranked = reciprocalRankFusion(legs, topK, undefined, [1, 1 - query.alphaUsed, 1 - query.alphaUsed]).map((f) => ({ id: f.id, score: f.score }));
     }
     const t3 = performance.now();
     const results = await this.toResults(index, ranked);
@@ -120,6 +132,7 @@ export class SearchService {
       alphaUsed: query.alphaUsed,
       indexVersion: index.version,
       lexical: useLexical,
+      intent,
       timings: { embedMs: ms(started, t1), vectorMs: ms(t1, t2), lexicalMs: ms(t2, t3), hydrateMs: ms(t3, t4) },
     };
   }

@@ -1,0 +1,134 @@
+/**
+ * What a shopper's words name in the catalog's own vocabulary: "womens navy slim fit shirts" → gender Women,
+ * colour Navy Blue, type Shirts; "red tape shoes" → brand Red Tape (not the colour red), shoes. Search turns the
+ * named attributes into one more ranking leg (search/service.ts): products that match them, nearest first.
+ *
+ * The vocabulary is the index's own label values (so a new articleType is understood as soon as it is indexed)
+ * plus a short list of shopper words the labels lack ("tee", "sneakers", "navy"). Matching is greedy, longest
+ * phrase first, over the same stemmed tokens BM25 uses.
+ */
+import { stem, tokenize } from '../lexical/tokenize.ts';
+
+/** The fields a query can name, in the order that wins when one phrase names several (e.g. "dress"). */
+export const INTENT_FIELDS = ['brand', 'articleType', 'subCategory', 'baseColour', 'gender'] as const;
+export type IntentField = (typeof INTENT_FIELDS)[number];
+
+export type LabelledItem = Record<IntentField, string>;
+
+export interface QueryIntent {
+  /** Per named field, the values any of which satisfies it. */
+  attributes: Partial<Record<IntentField, string[]>>;
+  /** The query words that named them (for the response and logs). */
+  phrases: string[];
+}
+
+/** Shopper words → label values. Values that are not in the index are dropped when the parser is built. */
+const SYNONYMS: Record<string, Partial<Record<IntentField, string[]>>> = {
+  man: { gender: ['Men'] },
+  male: { gender: ['Men'] },
+  gent: { gender: ['Men'] },
+  woman: { gender: ['Women'] },
+  lady: { gender: ['Women'] },
+  female: { gender: ['Women'] },
+  boy: { gender: ['Boys'] },
+  girl: { gender: ['Girls'] },
+  kid: { gender: ['Boys', 'Girls'] },
+  children: { gender: ['Boys', 'Girls'] },
+  gray: { baseColour: ['Grey', 'Grey Melange'] },
+  navy: { baseColour: ['Navy Blue'] },
+  golden: { baseColour: ['Gold'] },
+  offwhite: { baseColour: ['Off White'] },
+  multicolour: { baseColour: ['Multi'] },
+  multicolor: { baseColour: ['Multi'] },
+  't shirt': { articleType: ['Tshirts'] },
+  tee: { articleType: ['Tshirts'] },
+  pant: { articleType: ['Trousers', 'Track Pants', 'Lounge Pants'] },
+  sneaker: { articleType: ['Casual Shoes', 'Sports Shoes'] },
+  trainer: { articleType: ['Sports Shoes'] },
+  hoodie: { articleType: ['Sweatshirts'] },
+  hoody: { articleType: ['Sweatshirts'] }, // "hoodies" stems to this
+  jumper: { articleType: ['Sweaters'] },
+  pullover: { articleType: ['Sweaters'] },
+  purse: { articleType: ['Handbags', 'Wallets', 'Clutches'] },
+  sari: { articleType: ['Sarees'] },
+  kurti: { articleType: ['Kurtis'] },
+  pyjama: { articleType: ['Night suits', 'Lounge Pants'] },
+};
+
+/** Gendered queries also accept unisex products: "men watch" should show unisex watches too. */
+const ALSO_UNISEX = new Set(['Men', 'Women']);
+
+const phraseOf = (label: string) => tokenize(label).join(' ');
+
+type Named = Partial<Record<IntentField, Set<string>>>;
+
+export class IntentParser {
+  /**
+   * Stemmed phrase → the values it names per field: as a whole label or synonym (exact), or as the head word of
+   * longer labels (head). An exact naming wins over a head naming in another field: "shoes" is the subCategory
+   * Shoes (heels and flats too), not only the three "… Shoes" types.
+   */
+  private readonly phrases = new Map<string, { exact: Named; head: Named }>();
+  private longest = 1;
+  private readonly unisex: boolean;
+
+  constructor(items: Iterable<LabelledItem>) {
+    const values: Record<IntentField, Set<string>> = { brand: new Set(), articleType: new Set(), subCategory: new Set(), baseColour: new Set(), gender: new Set() };
+    for (const item of items) for (const field of INTENT_FIELDS) if (item[field] && item[field] !== 'NA') values[field].add(item[field]);
+    for (const field of INTENT_FIELDS) {
+      for (const value of values[field]) {
+        const phrase = phraseOf(value);
+        // Brands of one or two letters ("W", "HM") would fire on stray letters of a query.
+        if (!phrase || (field === 'brand' && phrase.replace(/ /g, '').length < 3)) continue;
+        this.name(phrase, field, value, 'exact');
+        // A type or colour is also named by its head word: "jacket" → Rain Jacket, Nehru Jackets, Jackets;
+        // "blue" → Blue, Navy Blue, Turquoise Blue.
+        const words = phrase.split(' ');
+        if ((field === 'articleType' || field === 'baseColour') && words.length > 1) this.name(words.at(-1)!, field, value, 'head');
+      }
+    }
+    for (const [word, named] of Object.entries(SYNONYMS)) {
+      for (const field of INTENT_FIELDS) for (const value of named[field] ?? []) if (values[field].has(value)) this.name(word.split(' ').map(stem).join(' '), field, value, 'exact');
+    }
+    this.unisex = values.gender.has('Unisex');
+  }
+
+  parse(text: string): QueryIntent {
+    const tokens = tokenize(text);
+    const attributes: QueryIntent['attributes'] = {};
+    const phrases: string[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      let matched = 0;
+      for (let n = Math.min(this.longest, tokens.length - i); n >= 1 && !matched; n--) {
+        const phrase = tokens.slice(i, i + n).join(' ');
+        const named = this.phrases.get(phrase);
+        if (!named) continue;
+        const field = INTENT_FIELDS.find((f) => named.exact[f]) ?? INTENT_FIELDS.find((f) => named.head[f])!;
+        attributes[field] = [...new Set([...(attributes[field] ?? []), ...(named.exact[field] ?? []), ...(named.head[field] ?? [])])];
+        phrases.push(phrase);
+        matched = n;
+      }
+      i += matched || 1;
+    }
+    if (this.unisex && attributes.gender?.some((g) => ALSO_UNISEX.has(g)) && !attributes.gender.includes('Unisex')) attributes.gender.push('Unisex');
+    return { attributes, phrases };
+  }
+
+  private name(phrase: string, field: IntentField, value: string, how: 'exact' | 'head'): void {
+    const entry = this.phrases.get(phrase) ?? { exact: {}, head: {} };
+    (entry[how][field] ??= new Set()).add(value);
+    this.phrases.set(phrase, entry);
+    this.longest = Math.max(this.longest, phrase.split(' ').length);
+  }
+}
+
+/** Whether an item has, for every named field, one of the named values. */
+export function matchesIntent(intent: QueryIntent, item: LabelledItem): boolean {
+  for (const field of INTENT_FIELDS) {
+    const wanted = intent.attributes[field];
+    if (wanted && !wanted.includes(item[field])) return false;
+  }
+  return true;
+}
+
+export const hasIntent = (intent: QueryIntent) => intent.phrases.length > 0;

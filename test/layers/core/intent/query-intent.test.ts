@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { hasIntent, IntentParser, matchesIntent, type LabelledItem } from '#core/intent/query-intent';
+
+const item = (brand: string, gender: string, articleType: string, subCategory: string, baseColour: string): LabelledItem => ({ brand, gender, articleType, subCategory, baseColour });
+const catalog = [
+  item('Red Tape', 'Men', 'Casual Shoes', 'Shoes', 'Brown'),
+  item('Catwalk', 'Women', 'Heels', 'Shoes', 'Red'),
+  item('Nike', 'Men', 'Sports Shoes', 'Shoes', 'Black'),
+  item('Fastrack', 'Unisex', 'Watches', 'Watches', 'Gold'),
+  item('Sepia', 'Women', 'Dresses', 'Dress', 'Red'),
+  item('Roadster', 'Men', 'Shirts', 'Topwear', 'Navy Blue'),
+  item('Roadster', 'Men', 'Tshirts', 'Topwear', 'Turquoise Blue'),
+  item('Wildcraft', 'Men', 'Rain Jacket', 'Topwear', 'Blue'),
+  item('Wildcraft', 'Women', 'Jackets', 'Topwear', 'Off White'),
+  item('W', 'Women', 'Kurtas', 'Topwear', 'White'),
+  item('Gini and Jony', 'Girls', 'Dresses', 'Dress', 'Pink'),
+];
+const parser = new IntentParser(catalog);
+
+describe('IntentParser', () => {
+  it('reads colour, type and gender words as the catalog labels, plurals and case aside', () => {
+    expect(parser.parse('Womens RED dresses')).toEqual({ attributes: { gender: ['Women', 'Unisex'], baseColour: ['Red'], articleType: ['Dresses'] }, phrases: ['women', 'red', 'dress'] });
+  });
+
+  it('takes the longest phrase: a brand named like a colour, a two-word colour', () => {
+    expect(parser.parse('red tape shoes').attributes).toEqual({ brand: ['Red Tape'], subCategory: ['Shoes'] });
+    expect(parser.parse('off white jacket').attributes).toEqual({ baseColour: ['Off White'], articleType: ['Jackets', 'Rain Jacket'] });
+  });
+
+  it('a head word names its family; a whole label beats a head word of another field', () => {
+    expect(parser.parse('blue').attributes.baseColour).toEqual(['Blue', 'Navy Blue', 'Turquoise Blue']);
+    // "shoes" is the subCategory (heels too), not just the "… Shoes" types.
+    expect(parser.parse('shoes').attributes).toEqual({ subCategory: ['Shoes'] });
+  });
+
+  it('knows shopper words the labels lack, and only values this index holds', () => {
+    expect(parser.parse('navy tee for a man').attributes).toEqual({ baseColour: ['Navy Blue'], articleType: ['Tshirts'], gender: ['Men', 'Unisex'] });
+    expect(parser.parse('kids dress').attributes).toEqual({ gender: ['Girls'], articleType: ['Dresses'] });
+    expect(parser.parse('hoodie').phrases).toEqual([]); // Sweatshirts: not in this catalog
+  });
+
+  it('names nothing for words outside the vocabulary, and ignores one-letter brands', () => {
+    const intent = parser.parse('w something comfy');
+    expect(intent).toEqual({ attributes: {}, phrases: [] });
+    expect(hasIntent(intent)).toBe(false);
+  });
+
+  it('an item matches when it has one of the named values of every named field', () => {
+    const intent = parser.parse('men gold watch');
+    expect(catalog.filter((i) => matchesIntent(intent, i)).map((i) => i.brand)).toEqual(['Fastrack']); // unisex counts for men
+    expect(catalog.filter((i) => matchesIntent(parser.parse('blue men'), i)).map((i) => i.articleType)).toEqual(['Shirts', 'Tshirts', 'Rain Jacket']);
+  });
+});
