@@ -63,17 +63,18 @@ export const readinessChecks: ReadinessCheck[] = [
     // Not yet built counts as ok (a fresh stack before its first indexer run); an unreadable artifact is down.
     name: 'searchIndex',
     probe: async () => {
-      const [{ s3IndexStore }, { readManifest }, { indexHolder }] = await Promise.all([
+      const [{ s3IndexStore }, { readManifest }, { baseVersion }, { indexHolder }] = await Promise.all([
         import('#core/adapters/aws/index-store'),
         import('#core/index/artifact-io'),
+        import('#core/index/artifact'),
         import('#functions/search/runtime'),
       ]);
       const store = s3IndexStore();
       const pointer = await store.readPointer();
       const loaded = indexHolder().status();
       if (!pointer) return { published: false, loaded: loaded.loaded, message: 'no index yet: POST /v1/admin/index/rebuild' };
-      const manifest = await readManifest(store, pointer.version);
-      return { published: true, version: manifest.version, count: manifest.count, encoder: manifest.encoder, loaded: loaded.loaded, loadedVersion: loaded.version, loadedCount: loaded.count };
+      const manifest = await readManifest(store, baseVersion(pointer));
+      return { published: true, version: pointer.version, count: pointer.count ?? manifest.count, deltas: pointer.deltas?.length ?? 0, encoder: manifest.encoder, loaded: loaded.loaded, loadedVersion: loaded.version, loadedCount: loaded.count };
     },
   },
 ];

@@ -1,9 +1,9 @@
 /**
  * Child process of the bench: a fresh Node process (nothing warm) loads the current index from the local S3
- * the way a cold search Lambda's IndexHolder does (loadIndex), and prints timings as JSON. Env: the local cloud's (AWS_ENDPOINT_URL_S3…).
+ * the way a cold search Lambda's IndexHolder does (loadPointed), and prints timings as JSON. Env: the local cloud's (AWS_ENDPOINT_URL_S3…).
  */
 import { s3IndexStore } from '#core/adapters/aws/index-store';
-import { loadIndex } from '#core/index/artifact-io';
+import { loadPointed } from '#core/index/artifact-io';
 
 const store = s3IndexStore();
 // Warm the SDK's lazy imports and the connection once, as the Lambda init phase would.
@@ -12,7 +12,7 @@ const pointer = await store.readPointer();
 const t0 = performance.now();
 const cpu0 = process.cpuUsage();
 const steps = {};
-const index = await loadIndex(store, pointer!.version, undefined, steps);
+const index = await loadPointed(store, pointer!, undefined, steps);
 const ms = performance.now() - t0;
 const cpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000;
 // BM25 is built off the load path (SearchIndex.lexical); time it on its own.

@@ -7,7 +7,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type FileEntry, type IdsFile, type IndexedItem } from './artifact.ts';
+import { baseVersion, CorruptArtifactError, decodeIds, encodeIds, IndexDelta, IndexManifest, newVersion, sha256, type ArtifactFile, type FileEntry, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
+import { roundToHalf } from './half.ts';
 import { openGraphFile, splitGraphFile } from './graph-file.ts';
 import { HnswIndex } from './hnsw.ts';
 import { SearchIndex } from './search-index.ts';
@@ -58,7 +59,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   };
   await Promise.all([store.putFile(version, 'graph.bin', split.graph), store.putFile(version, 'vectors.f16', vectors), store.putFile(version, 'ids.json', ids)]);
   await store.putFile(version, 'manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
-  const pointer = { version, encoder: manifest.encoder, updatedAt: now.toISOString() };
+  const pointer: IndexPointer = { version, encoder: manifest.encoder, updatedAt: now.toISOString(), count: manifest.count };
   if (opts.swapFrom) {
     if (!(await store.swapPointer(pointer, opts.swapFrom.tag))) throw new PointerMovedError(version);
   } else if (!opts.skipPointer) await store.writePointer(pointer);
@@ -76,7 +77,7 @@ export class PointerMovedError extends Error {
 }
 
 /** A file (or the byte range of one of its parts), refused unless it matches its manifest entry. */
-async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: Exclude<ArtifactFile, 'manifest.json'>, part?: { start: number; expected: FileEntry }): Promise<Uint8Array> {
+async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: Exclude<ArtifactFile, 'manifest.json' | 'delta.json'>, part?: { start: number; expected: FileEntry }): Promise<Uint8Array> {
   const expected = part?.expected ?? manifest.files[file];
   const bytes = await store.getFile(manifest.version, file, part && { start: part.start, end: part.start + expected.bytes });
   const where = store.describe(manifest.version, file) + (part ? ` bytes ${part.start}+${expected.bytes}` : '');
@@ -85,6 +86,90 @@ async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: E
     throw new CorruptArtifactError(`${where} does not match its manifest checksum (${bytes.byteLength} bytes, expected ${expected.bytes})`);
   }
   return bytes;
+}
+
+export interface IndexChangeSet {
+  add: { item: IndexedItem; vector: Float32Array }[];
+  remove: string[];
+}
+
+/**
+ * The delta of `change` on top of the version `from` names, as it would be published now; publishDelta writes it.
+ * Built first so that the writer can see its size before choosing between a delta and a full version.
+ */
+export function makeDelta(index: SearchIndex, change: IndexChangeSet, from: IndexPointer, now = new Date()): { delta: IndexDelta; bytes: Uint8Array } {
+  const delta: IndexDelta = {
+    format: 'lookbook-index-delta/1',
+    version: newVersion(now),
+    parent: from.version,
+    base: baseVersion(from),
+    encoder: { id: index.encoder.id, version: index.encoder.version },
+    dim: index.dim,
+    builtAt: now.toISOString(),
+    remove: change.remove,
+    add: change.add.map(({ item, vector }) => ({ item, vector: Array.from(roundToHalf(vector)) })),
+  };
+  return { delta, bytes: Buffer.from(JSON.stringify(delta)) };
+}
+
+/**
+ * Publishes a delta already applied to `index`: its file first, then the pointer (base + every delta so far),
+ * moved only if it is still as read (`tag`), else PointerMovedError.
+ */
+export async function publishDelta(store: IndexStore, index: SearchIndex, made: { delta: IndexDelta; bytes: Uint8Array }, from: { pointer: IndexPointer; tag: string }): Promise<IndexPointer> {
+  const { delta, bytes } = made;
+  await store.putFile(delta.version, 'delta.json', bytes);
+  const pointer: IndexPointer = {
+    version: delta.version,
+    encoder: delta.encoder,
+    updatedAt: delta.builtAt,
+    count: index.size,
+    base: delta.base,
+    deltas: [...(from.pointer.deltas ?? []), { version: delta.version, sha256: sha256(bytes), bytes: bytes.byteLength }],
+  };
+  if (!(await store.swapPointer(pointer, from.tag))) throw new PointerMovedError(delta.version);
+  index.version = delta.version;
+  return pointer;
+}
+
+/** The pointer's deltas after version `after` (all of them when it is the base), fetched at once and verified. */
+export async function fetchDeltas(store: IndexStore, pointer: IndexPointer, after = baseVersion(pointer)): Promise<IndexDelta[]> {
+  const refs = pointer.deltas ?? [];
+  const from = after === baseVersion(pointer) ? 0 : refs.findIndex((d) => d.version === after) + 1;
+  if (from === 0 && after !== baseVersion(pointer)) throw new Error(`${after} is not in the chain of ${pointer.version}`);
+  return Promise.all(
+    refs.slice(from).map(async (ref) => {
+      const where = store.describe(ref.version, 'delta.json');
+      const bytes = await store.getFile(ref.version, 'delta.json');
+      if (!bytes) throw new CorruptArtifactError(`${where} is missing`);
+      if (bytes.byteLength !== ref.bytes || sha256(bytes) !== ref.sha256) throw new CorruptArtifactError(`${where} does not match the pointer's checksum`);
+      const parsed = IndexDelta.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+      if (!parsed.success) throw new CorruptArtifactError(`${where} is invalid: ${parsed.error.message}`);
+      return parsed.data;
+    }),
+  );
+}
+
+/** Applies deltas in order; refuses (before changing anything) a delta that does not follow the index's version. */
+export function applyDeltas(index: SearchIndex, deltas: readonly IndexDelta[]): void {
+  let expected = index.version;
+  for (const d of deltas) {
+    if (d.parent !== expected || d.dim !== index.dim || d.add.some((a) => a.vector.length !== index.dim))
+      throw new CorruptArtifactError(`delta ${d.version} (on ${d.parent}, ${d.dim}-d) does not follow ${expected} (${index.dim}-d)`);
+    expected = d.version;
+  }
+  for (const d of deltas) {
+    for (const id of d.remove) index.remove(id);
+    for (const { item, vector } of d.add) index.add(item, Float32Array.from(vector));
+    index.version = d.version;
+  }
+}
+
+/** What a pointer names: its full version, loaded, with its deltas (fetched meanwhile) applied. */
+export async function loadPointed(store: IndexStore, pointer: IndexPointer, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
+  const [index, deltas] = await Promise.all([loadIndex(store, baseVersion(pointer), tmpDir, timings), fetchDeltas(store, pointer)]);
+  applyDeltas(index, deltas);
+  return index;
 }
 
 export async function readManifest(store: IndexStore, version: string): Promise<IndexManifest> {

@@ -160,13 +160,41 @@ export const IndexManifest = z.object({
 export type IndexManifest = z.infer<typeof IndexManifest>;
 
 export const IndexPointer = z.object({
+  /** The version to serve: a full version, or the newest delta on top of one. */
   version: z.string(),
   encoder: z.object({ id: z.string(), version: z.string() }),
   updatedAt: z.string(),
+  /** Products served (once the deltas are applied). */
+  count: z.number().int().nonnegative().optional(),
+  /** With deltas: the full version under them. */
+  base: z.string().optional(),
+  /** Incremental changes since `base`, oldest first, each with its checksum; the last one is `version`. */
+  deltas: z.array(FileEntry.extend({ version: z.string() })).optional(),
 });
 export type IndexPointer = z.infer<typeof IndexPointer>;
 
-export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'ids.json' | 'manifest.json';
+/** The full version a pointer stands on. */
+export const baseVersion = (p: IndexPointer) => p.base ?? p.version;
+
+/**
+ * index/<version>/delta.json: one incremental change (catalog upload, removal) on top of `parent`, so a change
+ * costs its own few kilobytes to publish and to pick up instead of a whole artifact. Vectors are stored as
+ * their half-precision values (what HnswIndex keeps), so applying a delta gives the index its writer had.
+ */
+export const IndexDelta = z.object({
+  format: z.literal('lookbook-index-delta/1'),
+  version: z.string(),
+  parent: z.string(),
+  base: z.string(),
+  encoder: z.object({ id: z.string(), version: z.string() }),
+  dim: z.number().int().positive(),
+  builtAt: z.string(),
+  remove: z.array(z.string()),
+  add: z.array(z.object({ item: IndexedItem, vector: z.array(z.number()) })),
+});
+export type IndexDelta = z.infer<typeof IndexDelta>;
+
+export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'ids.json' | 'manifest.json' | 'delta.json';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

@@ -4,18 +4,33 @@
  * the swap is one reference assignment, so requests in flight finish on the version they started with.
  * A corrupt or unreadable new version is refused and the old one kept.
  *
- * Incremental changes (catalog uploads, removals) are applied to the newest version and published as a new
- * one, so the other warm processes pick them up on their next check; concurrent writers never lose a change.
+ * Incremental changes (catalog uploads, removals) are applied to the newest version and published as small
+ * deltas, so the other warm processes pick them up on their next check by fetching just those; concurrent
+ * writers never lose a change.
  */
 import { tmpdir } from 'node:os';
-import type { IndexedItem, IndexManifest } from './artifact.ts';
-import { loadIndex, PointerMovedError, publishIndex } from './artifact-io.ts';
+import type { IndexedItem, IndexPointer } from './artifact.ts';
+import { applyDeltas, fetchDeltas, loadPointed, makeDelta, PointerMovedError, publishDelta, publishIndex } from './artifact-io.ts';
 import { SearchIndex, type EncoderRef } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 import type { HnswParams } from './hnsw.ts';
 
 /** Conditional pointer writes lost in a row before an update gives up (each loss means another writer won). */
 const UPDATE_ATTEMPTS = 5;
+/**
+ * A chain of deltas is folded into a full version when it would grow past this many deltas or bytes: a cold
+ * start fetches the whole chain (in parallel) and applies it after loading the base.
+ */
+const MAX_DELTAS = 16;
+const MAX_DELTA_BYTES = 4 << 20;
+
+export interface IndexUpdate {
+  version: string;
+  parent?: string;
+  count: number;
+  /** Published as a delta on top of `parent` (else as a full version). */
+  delta: boolean;
+}
 
 export class IndexNotReadyError extends Error {
   constructor(message = 'The search index has not been built yet') {
@@ -52,6 +67,7 @@ export class IndexHolder {
   private firstLoad: Promise<SearchIndex> | undefined;
   private refreshing: Promise<boolean> | undefined;
   private updates: Promise<unknown> = Promise.resolve();
+  private syncs: Promise<unknown> = Promise.resolve();
   private lastCheck = 0;
   private lastError: string | undefined;
   private readonly refreshMs: number;
@@ -109,26 +125,34 @@ export class IndexHolder {
   }
 
   /**
-   * Applies adds and removals to the newest published version and publishes the result as a new version. The
-   * pointer moves only if no other writer moved it since it was read (a conditional write); if one did, the
-   * change is applied again on top of that writer's version, so neither change is lost. Changes in one process
-   * are serialised. When no index exists yet, `bootstrap` says how to create an empty one.
+   * Applies adds and removals to the newest published version and publishes the change: as a small delta on top
+   * of it (index/<version>/delta.json), or, every MAX_DELTAS changes (or MAX_DELTA_BYTES), as a full version
+   * that folds the chain in. The pointer moves only if no other writer moved it since it was read (a conditional
+   * write); if one did, the change is applied again on top of that writer's version, so neither change is lost.
+   * Changes in one process are serialised. When no index exists yet, `bootstrap` says how to create an empty one.
    */
-  update(change: IndexChange, bootstrap?: { encoder: EncoderRef; dim: number; params?: HnswParams }): Promise<IndexManifest> {
-    const run = async () => {
+  update(change: IndexChange, bootstrap?: { encoder: EncoderRef; dim: number; params?: HnswParams }): Promise<IndexUpdate> {
+    const changeSet = { add: change.add ?? [], remove: change.remove ?? [] };
+    const run = async (): Promise<IndexUpdate> => {
       for (let attempt = 1; ; attempt++) {
         const { pointer, tag } = await this.opts.store.readPointerTagged();
         let index: SearchIndex;
-        if (pointer) index = pointer.version === this.current?.version ? this.current : await this.swapTo(pointer.version);
+        if (pointer) index = await this.catchUp(pointer);
         else if (bootstrap) index = SearchIndex.empty(bootstrap.encoder, bootstrap.dim, bootstrap.params);
         else throw new IndexNotReadyError();
-        for (const id of change.remove ?? []) index.remove(id);
-        for (const { item, vector } of change.add ?? []) index.add(item, vector);
+        for (const id of changeSet.remove) index.remove(id);
+        for (const { item, vector } of changeSet.add) index.add(item, vector);
         try {
-          const manifest = await publishIndex(this.opts.store, index, { parent: pointer?.version, swapFrom: { tag } });
+          const made = pointer && makeDelta(index, changeSet, pointer);
+          const chain = pointer?.deltas ?? [];
+          const asDelta = made && tag && chain.length < MAX_DELTAS && chain.reduce((a, d) => a + d.bytes, made.bytes.byteLength) <= MAX_DELTA_BYTES;
+          const version = asDelta
+            ? (await publishDelta(this.opts.store, index, made, { pointer: pointer!, tag })).version
+            : (await publishIndex(this.opts.store, index, { parent: pointer?.version, swapFrom: { tag } })).version;
+          const published: IndexUpdate = { version, parent: pointer?.version, count: index.size, delta: !!asDelta };
           this.adopt(index);
-          this.log('index updated', { version: manifest.version, parent: pointer?.version, added: change.add?.length ?? 0, removed: change.remove?.length ?? 0, count: manifest.count, attempt });
-          return manifest;
+          this.log('index updated', { ...published, added: changeSet.add.length, removed: changeSet.remove.length, attempt });
+          return published;
         } catch (err) {
           if (!(err instanceof PointerMovedError) || attempt >= UPDATE_ATTEMPTS) throw err;
           this.log('index pointer moved during an update; applying the change again on the newer version', { attempt, unpublished: err.version });
@@ -146,7 +170,7 @@ export class IndexHolder {
     const pointer = await this.opts.store.readPointer();
     if (!pointer) throw new IndexNotReadyError();
     const started = this.now();
-    const index = await loadIndex(this.opts.store, pointer.version, this.tmpDir);
+    const index = await loadPointed(this.opts.store, pointer, this.tmpDir);
     index.warmLexical();
     this.current = index;
     this.lastError = undefined;
@@ -154,16 +178,35 @@ export class IndexHolder {
     return index;
   }
 
-  private async swapTo(version: string): Promise<SearchIndex> {
-    const started = this.now();
-    const next = await loadIndex(this.opts.store, version, this.tmpDir);
-    // Build BM25 and the intent vocabulary before the swap so text queries never wait on the new version.
-    void next.lexical;
-    void next.intent;
-    const previous = this.current?.version;
-    this.current = next;
-    this.lastError = undefined;
-    this.log('index swapped', { from: previous, to: next.version, count: next.size, ms: this.now() - started });
+  /**
+   * Brings this process to what `pointer` names: when the live index is on the same chain (its base, or one of its
+   * deltas), only the newer deltas are fetched and applied to it in place; otherwise the version loads whole and
+   * replaces it. Serialised, so a refresh and an update never apply the same deltas twice.
+   */
+  private catchUp(pointer: IndexPointer): Promise<SearchIndex> {
+    const run = async () => {
+      const live = this.current;
+      if (live?.version === pointer.version) return live;
+      const started = this.now();
+      const onChain = live && pointer.base && (live.version === pointer.base || pointer.deltas?.some((d) => d.version === live.version));
+      if (onChain) {
+        const from = live.version;
+        applyDeltas(live, await fetchDeltas(this.opts.store, pointer, from));
+        this.lastError = undefined;
+        this.log('index caught up', { from, to: live.version, count: live.size, ms: this.now() - started });
+        return live;
+      }
+      const next = await loadPointed(this.opts.store, pointer, this.tmpDir);
+      // Build BM25 and the intent vocabulary before the swap so text queries never wait on the new version.
+      void next.lexical;
+      void next.intent;
+      this.current = next;
+      this.lastError = undefined;
+      this.log('index swapped', { from: live?.version, to: next.version, count: next.size, ms: this.now() - started });
+      return next;
+    };
+    const next = this.syncs.then(run, run);
+    this.syncs = next.catch(() => undefined);
     return next;
   }
 
@@ -172,7 +215,7 @@ export class IndexHolder {
     try {
       const pointer = await this.opts.store.readPointer();
       if (!pointer || pointer.version === this.current?.version) return false;
-      await this.swapTo(pointer.version);
+      await this.catchUp(pointer);
       return true;
     } catch (err) {
       this.lastError = (err as Error).message;

@@ -24,6 +24,7 @@ const CONTENT_TYPES: Record<ArtifactFile, string> = {
   'vectors.f16': 'application/octet-stream',
   'ids.json': 'application/json',
   'manifest.json': 'application/json',
+  'delta.json': 'application/json',
 };
 
 const parsePointer = (bytes: Uint8Array) => IndexPointer.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));

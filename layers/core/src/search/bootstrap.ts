@@ -7,6 +7,7 @@
  */
 import type { Encoder } from '../ports.ts';
 import { readManifest } from '../index/artifact-io.ts';
+import { baseVersion } from '../index/artifact.ts';
 import { buildIndex, type PrecomputedEmbedding } from './build-index.ts';
 import type { ImageFeatures } from '../encoders/image-features.ts';
 
@@ -55,10 +56,11 @@ export async function ensureSearchIndex(log: (message: string) => void = console
   const pointer = await store.readPointer();
   if (pointer && !opts.force && pointer.encoder.id === encoder.id && pointer.encoder.version === encoder.version) {
     try {
-      const manifest = await readManifest(store, pointer.version);
-      if (manifest.count > 0 && manifest.dim === encoder.dim) {
-        log(`search index ${manifest.version} reused (${manifest.count} products, encoder ${encoder.id} ${encoder.version})`);
-        return { action: 'reused', version: manifest.version, count: manifest.count, encoder: manifest.encoder, ms: Math.round(performance.now() - started) };
+      const manifest = await readManifest(store, baseVersion(pointer));
+      const count = pointer.count ?? manifest.count;
+      if (count > 0 && manifest.dim === encoder.dim) {
+        log(`search index ${pointer.version} reused (${count} products, encoder ${encoder.id} ${encoder.version})`);
+        return { action: 'reused', version: pointer.version, count, encoder: manifest.encoder, ms: Math.round(performance.now() - started) };
       }
     } catch (err) {
       log(`search index ${pointer.version} unusable (${(err as Error).message}); rebuilding`);

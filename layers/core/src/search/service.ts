@@ -116,7 +116,11 @@ export class SearchService {
         // Products with every attribute the words name ("red" + "dress"), nearest to the query first: found by a
         // filtered walk of the whole index, so they are found even when the vector leg's top ranks miss them.
         const named = intent;
-        legs.push(index.vectors.search(query.vector, depth, (id) => matchesIntent(named, index.items.get(id)!) && (!accept || accept(id))));
+        const wanted = (id: string) => {
+          const item = index.items.get(id);
+          return !!item && matchesIntent(named, item) && (!accept || accept(id));
+        };
+        legs.push(index.vectors.search(query.vector, depth, wanted));
       }
       // The text legs speak for the text only: weight them by the text's share of the query (1 − α).
       ranked = reciprocalRankFusion(legs, topK, undefined, [1, 1 - query.alphaUsed, 1 - query.alphaUsed]).map((f) => ({ id: f.id, score: f.score }));

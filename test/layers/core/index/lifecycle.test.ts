@@ -11,7 +11,9 @@ import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { publishIndex, loadIndex } from '#core/index/artifact-io';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
-import { CorruptArtifactError, IndexManifest, IndexPointer } from '#core/index/artifact';
+import { CorruptArtifactError, IndexManifest, IndexPointer, type ArtifactFile } from '#core/index/artifact';
+import type { IndexStore } from '#core/index/store';
+import type { ByteRange } from '#core/ports';
 import { randomUnitVector } from '#core/index/vectors';
 import { roundToHalf } from '#core/index/half';
 import { syntheticIndex, syntheticItem } from './fixtures.ts';
@@ -131,7 +133,9 @@ describe('index lifecycle in S3', () => {
     const manifests = await Promise.all(writers.map((w, i) => w.update({ add: [added[i]], remove: [`1010${i}`] })));
 
     const live = await new IndexHolder({ store, refreshSeconds: 3600 }).get();
-    expect(live.version).toBe(manifests.map((m) => m.version).sort().at(-1));
+    const pointer = (await store.readPointer())!;
+    expect(live.version).toBe(pointer.version);
+    expect(manifests.every((m) => m.delta && pointer.deltas!.some((d) => d.version === m.version))).toBe(true);
     for (let i = 0; i < writers.length; i++) {
       expect(live.has(`8800${i}`)).toBe(true);
       expect(live.has(`1010${i}`)).toBe(false);
@@ -141,6 +145,60 @@ describe('index lifecycle in S3', () => {
     const parents = new Set(manifests.map((m) => m.parent));
     expect(parents.has(base.version)).toBe(true);
     expect(parents.size).toBe(writers.length);
+  });
+
+  it('a change is a delta of a few KB: warm holders fetch just it, a cold one loads base + chain, and a long chain is folded into a full version', async () => {
+    const gets: string[] = [];
+    const counting = (inner: IndexStore): IndexStore =>
+      Object.assign(Object.create(inner) as IndexStore, {
+        getFile: (version: string, file: ArtifactFile, range?: ByteRange) => (gets.push(file), inner.getFile(version, file, range)),
+      });
+    const store = s3IndexStore();
+    await publishIndex(store, syntheticIndex(300, 16, 5).index); // a full version, no chain yet
+    const writer = new IndexHolder({ store, refreshSeconds: 3600 });
+    const reader = new IndexHolder({ store: counting(store), refreshSeconds: 3600 });
+    const base = await reader.get();
+    const fresh = (i: number) => ({ item: { ...syntheticItem(7000 + i), id: `7700${i}`, title: `Saffron Linen Kurta ${i}` }, vector: randomUnitVector(16, Math.random) });
+
+    const first = await writer.update({ add: [fresh(0)], remove: ['10010'] });
+    expect(first).toMatchObject({ delta: true, parent: base.version, count: base.size });
+    const pointer = (await store.readPointer())!;
+    expect(pointer).toMatchObject({ version: first.version, count: base.size });
+    expect(pointer.deltas!.at(-1)!.bytes).toBeLessThan(4096);
+
+    gets.length = 0;
+    expect(await reader.refresh()).toBe(true);
+    const live = await reader.get();
+    expect(live).toBe(base); // caught up in place, not reloaded
+    expect(gets).toEqual(['delta.json']);
+    expect(live.version).toBe(first.version);
+    expect(live.has('77000') && !live.has('10010')).toBe(true);
+    expect(live.lexical.search('saffron linen', 3).map((h) => h.id)).toEqual(['77000']);
+
+    // A cold process gets the same index from the base and the chain.
+    const cold = await new IndexHolder({ store, refreshSeconds: 3600 }).get();
+    expect(cold.version).toBe(first.version);
+    const q = fresh(0).vector;
+    expect(cold.vectors.search(q, 5)).toEqual(live.vectors.search(q, 5));
+    expect(cold.vectors.vectorOf('77000')).toEqual(live.vectors.vectorOf('77000'));
+
+    // A delta whose bytes do not match the pointer's checksum is refused; the loaded version stays.
+    const broken = await writer.update({ add: [fresh(1)] });
+    await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${broken.version}/delta.json`, new TextEncoder().encode('{}'));
+    expect(await reader.refresh()).toBe(false);
+    expect(reader.status()).toMatchObject({ version: first.version });
+    expect(reader.status().lastError).toMatch(/checksum/);
+
+    // The chain grows to MAX_DELTAS (16), then the next change folds it into a full version.
+    const updates = [];
+    for (let i = 2; i < 18; i++) updates.push(await writer.update({ add: [fresh(i)] }));
+    expect(updates.map((u) => u.delta)).toEqual([...Array(14).fill(true), false, true]); // 2 + 14 deltas, the fold, a new chain
+    const full = updates[14];
+    expect((await store.readPointer())!).toMatchObject({ base: full.version, deltas: [{ version: updates[15].version }] });
+    expect(IndexManifest.parse(JSON.parse(new TextDecoder().decode(await store.getFile(full.version, 'manifest.json'))))).toMatchObject({ count: base.size + 16 }); // 17 added, 1 removed, the 18th after the fold
+    const folded = await new IndexHolder({ store, refreshSeconds: 3600 }).get();
+    expect(folded.size).toBe(base.size + 17);
+    expect(folded.has('770017') && folded.has('77001')).toBe(true);
   });
 
   it('joins graph and half-precision vectors into a temp file and removes it (after the deferred vector copy, and at once on a refused load)', async () => {
