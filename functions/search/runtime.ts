@@ -71,8 +71,8 @@ export function searchRuntime(): Promise<SearchRuntime> {
 }
 
 /**
- * Incremental index change from any function (catalog uploads, product removals): applied to this process's
- * live index and published as a new version that every warm search function picks up on its next check.
+ * Incremental index change from any function (catalog uploads, product removals): applied to the newest version
+ * and published as a delta (IndexHolder.update) that every warm search function picks up on its next check.
  */
 export async function updateSearchIndex(change: { add?: { product: Product; vector: Float32Array }[]; remove?: string[] }) {
   const enc = await searchEncoder();

@@ -9,6 +9,7 @@ import type { Encoder } from '#core';
 import type { IndexedItem } from '#core/index/artifact';
 import { publishIndex } from '#core/index/artifact-io';
 import { SearchIndex } from '#core/index/search-index';
+import { IndexHolder } from '#core/index/holder';
 import type { HnswParams } from '#core/index/hnsw';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { repoRoot } from '#core/model-files';
@@ -33,6 +34,8 @@ export interface E2eResult {
   image?: Measured;
   textNoLexical: Measured;
   textPresigned: Measured;
+  /** One-product index updates: publish (a delta + the conditional pointer write) and a warm holder's pick-up. */
+  update: { publish: Timing; pickUp: Timing };
 }
 
 export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; ds: Dataset; params: HnswParams; texts: string[]; images: Buffer[]; coldRuns: number; log: (m: string) => void }): Promise<E2eResult> {
@@ -71,6 +74,23 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     }
     opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); BM25 builds ${lexicalBuildMs.join(', ')} ms`);
 
+    // Catalog uploads at this size: each one published as a delta by one process, picked up by another warm one.
+    const reader = new IndexHolder({ store: s3IndexStore(), refreshSeconds: 3600 });
+    await reader.get();
+    const writer = new IndexHolder({ store: s3IndexStore(), refreshSeconds: 3600 });
+    writer.adopt(index);
+    const updateMs: number[] = [];
+    const pickUpMs: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t = performance.now();
+      await writer.update({ add: [{ item: { ...items[i], id: `bench-upload-${i}` }, vector: row(ds, i) }] });
+      updateMs.push(performance.now() - t);
+      const t2 = performance.now();
+      if (!(await reader.refresh())) throw new Error('the warm reader did not pick up the delta');
+      pickUpMs.push(performance.now() - t2);
+    }
+    opts.log(`e2e: one-product updates published in ${updateMs.map(Math.round).join(', ')} ms, picked up in ${pickUpMs.map(Math.round).join(', ')} ms`);
+
     // The search function in this process gets the same encoder (registry) and loads the index from S3.
     const api = cloud.urls.api!;
     const call = async (body: unknown) => {
@@ -107,7 +127,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     else process.env.IMAGE_BASE_URL = previousBase;
     const textPresigned = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
     return {
-      textPresigned, publishMs, indexBytes, coldLoadMs, lexicalBuildMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image };
+      textPresigned, publishMs, indexBytes, coldLoadMs, lexicalBuildMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
   } finally {
     await cloud.stop();
   }

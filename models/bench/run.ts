@@ -173,6 +173,8 @@ if (runE2e) {
   const cold = timings(e2e.coldLoadMs);
   const cpu = timings(e2e.coldLoadCpuMs);
   rows.push({ what: 'cold index load', n, engine: 'IndexHolder: S3 (graph ∥ f16 vector parts ∥ ids) → sha256 → decode → /tmp → hnswlib', p50: cold.p50, p95: cold.p95, sizeMB: round(e2e.indexBytes / 1e6, 1), note: `fresh process, local S3, ${cold.n} runs (target ≤ 500 ms); CPU p50 ${cpu.p50} ms; steps ${JSON.stringify(e2e.coldLoadSteps[0])}` });
+  rows.push({ what: 'index update, one product: publish', n, engine: 'IndexHolder.update → delta.json + conditional pointer write', p50: e2e.update.publish.p50, p95: e2e.update.publish.p95, note: `a full republish of this index took ${e2e.publishMs} ms and ${round(e2e.indexBytes / 1e6, 1)} MB` });
+  rows.push({ what: 'index update, one product: warm pick-up', n, engine: 'IndexHolder.refresh → fetch + apply the delta in place', p50: e2e.update.pickUp.p50, p95: e2e.update.pickUp.p95, note: 'instead of a cold-load-sized download per update' });
   const lex = timings(e2e.lexicalBuildMs);
   rows.push({ what: 'BM25 build after load', n, engine: 'Bm25 over the artifact metadata', p50: lex.p50, p95: lex.p95, note: 'off the load path: built on the next tick' });
   const add = (what: string, t: { client: Timing; server: Timing; breakdown: Record<string, number> }, goal: string) => {

@@ -231,6 +231,7 @@ export const ML_CONTEXT_EXCLUDE = [
   '!package.json',
   '!package-lock.json',
   '!tsconfig.json',
+  '!patches',
   '!functions',
   '!layers',
   '!models',

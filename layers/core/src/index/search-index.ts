@@ -85,7 +85,7 @@ export class SearchIndex {
     this.vectors.add(item.id, vector);
     this.items.set(item.id, item);
     this.bm25?.add(item.id, lexicalText(item));
-    this.intentParser = undefined; // the item may bring a new label value
+    this.intentParser?.learn(item);
   }
 
   remove(id: string): void {

@@ -60,6 +60,11 @@ const ALSO_UNISEX = new Set(['Men', 'Women']);
 
 const phraseOf = (label: string) => tokenize(label).join(' ');
 
+/** "field|value" → the shopper phrases (stemmed) that name it. */
+const SYNONYMS_OF = new Map<string, string[]>();
+for (const [words, named] of Object.entries(SYNONYMS))
+  for (const field of INTENT_FIELDS) for (const value of named[field] ?? []) SYNONYMS_OF.set(`${field}|${value}`, [...(SYNONYMS_OF.get(`${field}|${value}`) ?? []), words.split(' ').map(stem).join(' ')]);
+
 type Named = Partial<Record<IntentField, Set<string>>>;
 
 export class IntentParser {
@@ -69,28 +74,31 @@ export class IntentParser {
    * Shoes (heels and flats too), not only the three "… Shoes" types.
    */
   private readonly phrases = new Map<string, { exact: Named; head: Named }>();
+  private readonly known = new Set<string>();
   private longest = 1;
-  private readonly unisex: boolean;
+  private unisex = false;
 
   constructor(items: Iterable<LabelledItem>) {
-    const values: Record<IntentField, Set<string>> = { brand: new Set(), articleType: new Set(), subCategory: new Set(), baseColour: new Set(), gender: new Set() };
-    for (const item of items) for (const field of INTENT_FIELDS) if (item[field] && item[field] !== 'NA') values[field].add(item[field]);
+    for (const item of items) this.learn(item);
+  }
+
+  /** Takes in an item's label values that are new to the vocabulary (an index add). */
+  learn(item: LabelledItem): void {
     for (const field of INTENT_FIELDS) {
-      for (const value of values[field]) {
-        const phrase = phraseOf(value);
-        // Brands of one or two letters ("W", "HM") would fire on stray letters of a query.
-        if (!phrase || (field === 'brand' && phrase.replace(/ /g, '').length < 3)) continue;
-        this.name(phrase, field, value, 'exact');
-        // A type or colour is also named by its head word: "jacket" → Rain Jacket, Nehru Jackets, Jackets;
-        // "blue" → Blue, Navy Blue, Turquoise Blue.
-        const words = phrase.split(' ');
-        if ((field === 'articleType' || field === 'baseColour') && words.length > 1) this.name(words.at(-1)!, field, value, 'head');
-      }
+      const value = item[field];
+      if (!value || value === 'NA' || this.known.has(`${field}|${value}`)) continue;
+      this.known.add(`${field}|${value}`);
+      if (field === 'gender' && value === 'Unisex') this.unisex = true;
+      for (const synonym of SYNONYMS_OF.get(`${field}|${value}`) ?? []) this.name(synonym, field, value, 'exact');
+      const phrase = phraseOf(value);
+      // Brands of one or two letters ("W", "HM") would fire on stray letters of a query.
+      if (!phrase || (field === 'brand' && phrase.replace(/ /g, '').length < 3)) continue;
+      this.name(phrase, field, value, 'exact');
+      // A type or colour is also named by its head word: "jacket" → Rain Jacket, Nehru Jackets, Jackets;
+      // "blue" → Blue, Navy Blue, Turquoise Blue.
+      const words = phrase.split(' ');
+      if ((field === 'articleType' || field === 'baseColour') && words.length > 1) this.name(words.at(-1)!, field, value, 'head');
     }
-    for (const [word, named] of Object.entries(SYNONYMS)) {
-      for (const field of INTENT_FIELDS) for (const value of named[field] ?? []) if (values[field].has(value)) this.name(word.split(' ').map(stem).join(' '), field, value, 'exact');
-    }
-    this.unisex = values.gender.has('Unisex');
   }
 
   parse(text: string): QueryIntent {

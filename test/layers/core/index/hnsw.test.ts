@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import hnswlib from 'hnswlib-node';
 import { HnswIndex } from '#core/index/hnsw';
 import { roundToHalf } from '#core/index/half';
 import { BruteForceIndex } from '#core/index/brute-force';
@@ -107,5 +108,27 @@ describe('HnswIndex', () => {
 
   it('rejects vectors of the wrong dimension', () => {
     expect(() => hnsw.add('x', new Float32Array(3))).toThrow(/dimensions/);
+  });
+});
+
+describe('hnswlib-node as installed (patches/hnswlib-node+3.0.0.patch)', () => {
+  it('takes Float32Array vectors, with the same results as plain arrays, and still checks their length', () => {
+    const { HierarchicalNSW } = hnswlib;
+    const rand = mulberry32(11);
+    const graph = new HierarchicalNSW('ip', 32);
+    graph.initIndex(200, 16, 64, 1);
+    const asF32 = (v: Float32Array) => v as unknown as number[];
+    for (let i = 0; i < 200; i++) {
+      const v = randomUnitVector(32, rand);
+      graph.addPoint(i % 2 ? asF32(v) : Array.from(v), i);
+    }
+    const q = randomUnitVector(32, rand);
+    expect(graph.searchKnn(asF32(q), 10)).toEqual(graph.searchKnn(Array.from(q), 10));
+    // A view into a larger buffer is read from its own offset.
+    const shifted = new Float32Array(64);
+    shifted.set(q, 32);
+    expect(graph.searchKnn(asF32(shifted.subarray(32)), 10)).toEqual(graph.searchKnn(Array.from(q), 10));
+    expect(() => graph.searchKnn(asF32(new Float32Array(3)), 1)).toThrow(/expected 32, but got 3/);
+    expect(() => graph.searchKnn(new Float64Array(32) as unknown as number[], 1)).toThrow(/Array or a Float32Array/);
   });
 });

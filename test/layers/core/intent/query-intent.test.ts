@@ -39,6 +39,13 @@ describe('IntentParser', () => {
     expect(parser.parse('hoodie').phrases).toEqual([]); // Sweatshirts: not in this catalog
   });
 
+  it('learns the label values an added item brings, synonyms included', () => {
+    const grown = new IntentParser(catalog);
+    grown.learn(item('Hrx', 'Men', 'Sweatshirts', 'Topwear', 'Mustard'));
+    expect(grown.parse('mustard hoodies').attributes).toEqual({ baseColour: ['Mustard'], articleType: ['Sweatshirts'] });
+    expect(grown.parse('hrx').attributes).toEqual({ brand: ['Hrx'] });
+  });
+
   it('names nothing for words outside the vocabulary, and ignores one-letter brands', () => {
     const intent = parser.parse('w something comfy');
     expect(intent).toEqual({ attributes: {}, phrases: [] });

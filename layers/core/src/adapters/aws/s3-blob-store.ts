@@ -44,11 +44,11 @@ async function collect(body: Readable, length: number): Promise<Uint8Array> {
 
 /**
  * A conditional write that lost: 412 (the condition did not hold), 409 (a concurrent conditional write won the
- * race) or, for If-Match on an object deleted meanwhile, 404.
+ * race) or, for If-Match on an object deleted meanwhile, 404 NoSuchKey.
  */
-const lostRace = (err: unknown) => {
+const lostRace = (err: unknown, ifMatch: boolean) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0) || isMissing(err);
+  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || [409, 412].includes(e?.$metadata?.httpStatusCode ?? 0) || (ifMatch && e?.name === 'NoSuchKey');
 };
 
 export class S3BlobStore implements BlobStore {
@@ -100,7 +100,7 @@ export class S3BlobStore implements BlobStore {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, ...condition }));
       return true;
     } catch (err) {
-      if (lostRace(err)) return false;
+      if (lostRace(err, expected !== 'absent')) return false;
       throw err;
     }
   }
