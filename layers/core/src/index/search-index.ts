@@ -4,7 +4,7 @@
  * never disturbs them.
  */
 import { matchesFilters, type ProductFilters } from '../catalog/product.ts';
-import { IntentParser } from '../intent/query-intent.ts';
+import { INTENT_FIELDS, IntentParser, matchesIntent, type IntentField, type QueryIntent } from '../intent/query-intent.ts';
 import { Bm25 } from '../lexical/bm25.ts';
 import { lexicalText, type IndexedItem, type IndexManifest } from './artifact.ts';
 import { HnswIndex, type HnswParams } from './hnsw.ts';
@@ -18,6 +18,8 @@ export class SearchIndex {
   readonly items = new Map<string, IndexedItem>();
   private bm25: Bm25 | undefined;
   private intentParser: IntentParser | undefined;
+  /** "field|value" → ids of the products with that value, for the fields a query can name (built on first use). */
+  private postings: Map<string, Set<string>> | undefined;
   /** How long building BM25 took (ms), once built. */
   lexicalBuildMs: number | undefined;
 
@@ -52,6 +54,39 @@ export class SearchIndex {
     return (this.intentParser ??= new IntentParser(this.items.values()));
   }
 
+  /** Ids of the products having every attribute `intent` names: the smallest field's products, checked on the rest. */
+  named(intent: QueryIntent): string[] {
+    const postings = this.attributePostings();
+    const sets = (field: IntentField) => (intent.attributes[field] ?? []).map((v) => postings.get(`${field}|${v}`) ?? new Set<string>());
+    const size = (field: IntentField) => sets(field).reduce((n, ids) => n + ids.size, 0);
+    const named = INTENT_FIELDS.filter((f) => intent.attributes[f]);
+    if (!named.length) return [];
+    const smallest = named.reduce((a, b) => (size(b) < size(a) ? b : a));
+    const out: string[] = [];
+    for (const ids of sets(smallest)) for (const id of ids) if (matchesIntent(intent, this.items.get(id)!)) out.push(id);
+    return out;
+  }
+
+  private attributePostings(): Map<string, Set<string>> {
+    if (!this.postings) {
+      this.postings = new Map();
+      for (const item of this.items.values()) this.post(item, true);
+    }
+    return this.postings;
+  }
+
+  private post(item: IndexedItem, add: boolean): void {
+    if (!this.postings) return;
+    for (const field of INTENT_FIELDS) {
+      const key = `${field}|${item[field]}`;
+      let ids = this.postings.get(key);
+      if (add) {
+        if (!ids) this.postings.set(key, (ids = new Set()));
+        ids.add(item.id);
+      } else ids?.delete(item.id);
+    }
+  }
+
   get lexicalReady(): boolean {
     return !!this.bm25;
   }
@@ -61,6 +96,7 @@ export class SearchIndex {
     setImmediate(() => {
       void this.lexical;
       void this.intent;
+      this.attributePostings();
     });
   }
 
@@ -83,13 +119,18 @@ export class SearchIndex {
   /** Adds or replaces a product. */
   add(item: IndexedItem, vector: Float32Array): void {
     this.vectors.add(item.id, vector);
+    const previous = this.items.get(item.id);
+    if (previous) this.post(previous, false);
     this.items.set(item.id, item);
+    this.post(item, true);
     this.bm25?.add(item.id, lexicalText(item));
     this.intentParser?.learn(item);
   }
 
   remove(id: string): void {
     this.vectors.remove(id);
+    const item = this.items.get(id);
+    if (item) this.post(item, false);
     this.items.delete(id);
     this.bm25?.remove(id);
   }

@@ -10,7 +10,7 @@ import type { IndexedItem } from '../index/artifact.ts';
 import { indexedItem } from '../index/artifact.ts';
 import type { SearchIndex } from '../index/search-index.ts';
 import { IndexNotReadyError } from '../index/holder.ts';
-import { hasIntent, matchesIntent, type QueryIntent } from '../intent/query-intent.ts';
+import { hasIntent, type QueryIntent } from '../intent/query-intent.ts';
 import { fuseQuery, type SearchType } from '../ranking/alpha.ts';
 import { reciprocalRankFusion } from '../ranking/rrf.ts';
 import { SearchError } from './errors.ts';
@@ -113,14 +113,11 @@ export class SearchService {
       const legs = [vectorHits, index.lexical.search(text!, depth, accept)];
       intent = index.intent.parse(text!);
       if (hasIntent(intent)) {
-        // Products with every attribute the words name ("red" + "dress"), nearest to the query first: found by a
-        // filtered walk of the whole index, so they are found even when the vector leg's top ranks miss them.
-        const named = intent;
-        const wanted = (id: string) => {
-          const item = index.items.get(id);
-          return !!item && matchesIntent(named, item) && (!accept || accept(id));
-        };
-        legs.push(index.vectors.search(query.vector, depth, wanted));
+        // Products with every attribute the words name ("red" + "dress"), nearest to the query first: found among
+        // all of them (attribute postings), so they are found even when the vector leg's top ranks miss them.
+        // Its top topK: the places it can lead (a deeper list costs more and adds little at k = 60).
+        const named = index.named(intent);
+        legs.push(index.vectors.searchAmong(query.vector, topK, accept ? named.filter(accept) : named));
       }
       // The text legs speak for the text only: weight them by the text's share of the query (1 − α).
       ranked = reciprocalRankFusion(legs, topK, undefined, [1, 1 - query.alphaUsed, 1 - query.alphaUsed]).map((f) => ({ id: f.id, score: f.score }));

@@ -53,6 +53,32 @@ describe('HnswIndex', () => {
     for (let i = 1; i < hits.length; i++) expect(hits[i - 1].score).toBeGreaterThanOrEqual(hits[i].score);
   });
 
+  it('searchAmong: the nearest of given candidates, scanned exactly when few, by the graph walk when many', () => {
+    const big = HnswIndex.create(dim, { m: 16, efConstruction: 100, efSearch: 64, seed: 1 }, 4096);
+    for (let i = 0; i < 4000; i++) big.add(`p${i}`, i < n ? vectors[i] : randomUnitVector(dim, rand));
+    for (const count of [40, 3000]) {
+      const ids = Array.from({ length: count }, (_, i) => `p${(i * 7) % 4000}`);
+      const among = new Set(ids);
+      let hit = 0;
+      for (const q of queries) {
+        const truth = new Set(
+          ids
+            .map((id) => ({ id, s: big.vectorOf(id)!.reduce((a, x, d) => a + x * q[d], 0) }))
+            .sort((a, b) => b.s - a.s)
+            .slice(0, 10)
+            .map((h) => h.id),
+        );
+        const hits = big.searchAmong(q, 10, ids);
+        expect(hits).toHaveLength(10);
+        expect(hits.every((h) => among.has(h.id))).toBe(true);
+        hit += hits.filter((h) => truth.has(h.id)).length;
+      }
+      expect(hit / (10 * queries.length)).toBeGreaterThanOrEqual(count <= 2500 ? 1 : 0.9);
+    }
+    expect(big.searchAmong(queries[0], 10, [])).toEqual([]);
+    expect(big.searchAmong(queries[0], 10, ['p1', 'nope'])).toHaveLength(1);
+  });
+
   it('a selective filter still returns topK when that many match (exact path and graph path)', () => {
     const accept = (id: string) => Number(id.slice(1)) % 50 === 0; // 40 of 2000 match
     for (const exactBelow of [3000, 0]) {
