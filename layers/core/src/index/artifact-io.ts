@@ -21,6 +21,8 @@ export interface PublishOptions {
   skipPointer?: boolean;
   /** Move the pointer only if it is still as read (IndexStore.readPointerTagged); otherwise PointerMovedError. */
   swapFrom?: { tag: string | undefined };
+  /** The version name (default: a new one from `now`). */
+  version?: string;
   now?: Date;
 }
 
@@ -34,7 +36,7 @@ const PARALLEL_PARTS = 4;
 
 export async function publishIndex(store: IndexStore, index: SearchIndex, opts: PublishOptions = {}): Promise<IndexManifest> {
   const now = opts.now ?? new Date();
-  const version = newVersion(now);
+  const version = opts.version ?? newVersion(now);
   const saved = index.vectors.save();
   const split = splitGraphFile(saved.bytes, index.dim);
   const vectors = new Uint8Array(split.vectors.buffer, split.vectors.byteOffset, split.vectors.byteLength);
@@ -158,11 +160,39 @@ export function applyDeltas(index: SearchIndex, deltas: readonly IndexDelta[]): 
       throw new CorruptArtifactError(`delta ${d.version} (on ${d.parent}, ${d.dim}-d) does not follow ${expected} (${index.dim}-d)`);
     expected = d.version;
   }
+  replayDeltas(index, deltas);
+}
+
+/** Applies the deltas' changes in order, wherever the index stands (a rebuild catching up with updates). */
+export function replayDeltas(index: SearchIndex, deltas: readonly IndexDelta[]): void {
   for (const d of deltas) {
     for (const id of d.remove) index.remove(id);
     for (const { item, vector } of d.add) index.add(item, Float32Array.from(vector));
     index.version = d.version;
   }
+}
+
+/**
+ * The changes published after version `from`, oldest first, traced back from the version `pointer` names: every
+ * incremental update leaves its delta.json in its version's folder (also when it was published as a full version
+ * folding a chain), each naming its parent. Undefined when the trail ends elsewhere (a rebuild replaced the index).
+ */
+export async function deltasSince(store: IndexStore, from: string | undefined, pointer: IndexPointer): Promise<IndexDelta[] | undefined> {
+  const listed = new Map((pointer.deltas ?? []).map((d) => [d.version, d]));
+  const trail: IndexDelta[] = [];
+  for (let version: string | undefined = pointer.version; version !== from; ) {
+    if (!version || trail.length > 10_000) return undefined;
+    const bytes = await store.getFile(version, 'delta.json');
+    if (!bytes) return undefined; // a version built from the catalog, not by an update
+    const where = store.describe(version, 'delta.json');
+    const ref = listed.get(version);
+    if (ref && sha256(bytes) !== ref.sha256) throw new CorruptArtifactError(`${where} does not match the pointer's checksum`);
+    const parsed = IndexDelta.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    if (!parsed.success) throw new CorruptArtifactError(`${where} is invalid: ${parsed.error.message}`);
+    trail.push(parsed.data);
+    version = parsed.data.parent;
+  }
+  return trail.reverse();
 }
 
 /** What a pointer names: its full version, loaded, with its deltas (fetched meanwhile) applied. */

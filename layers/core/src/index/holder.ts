@@ -129,7 +129,8 @@ export class IndexHolder {
    * of it (index/<version>/delta.json), or, every MAX_DELTAS changes (or MAX_DELTA_BYTES), as a full version
    * that folds the chain in. The pointer moves only if no other writer moved it since it was read (a conditional
    * write); if one did, the change is applied again on top of that writer's version, so neither change is lost.
-   * Changes in one process are serialised. When no index exists yet, `bootstrap` says how to create an empty one.
+   * Changes in one process are serialised. `bootstrap` names the writer's encoder: a change is refused on an index
+   * of another encoder, and when no index exists yet an empty one is created for it.
    */
   update(change: IndexChange, bootstrap?: { encoder: EncoderRef; dim: number; params?: HnswParams }): Promise<IndexUpdate> {
     const changeSet = { add: change.add ?? [], remove: change.remove ?? [] };
@@ -140,15 +141,19 @@ export class IndexHolder {
         if (pointer) index = await this.catchUp(pointer);
         else if (bootstrap) index = SearchIndex.empty(bootstrap.encoder, bootstrap.dim, bootstrap.params);
         else throw new IndexNotReadyError();
+        if (bootstrap && (index.encoder.id !== bootstrap.encoder.id || index.encoder.version !== bootstrap.encoder.version))
+          throw new Error(`the live index was built with encoder ${index.encoder.id} ${index.encoder.version}; this change was embedded with ${bootstrap.encoder.id} ${bootstrap.encoder.version}`);
         for (const id of changeSet.remove) index.remove(id);
         for (const { item, vector } of changeSet.add) index.add(item, vector);
         try {
           const made = pointer && makeDelta(index, changeSet, pointer);
           const chain = pointer?.deltas ?? [];
           const asDelta = made && tag && chain.length < MAX_DELTAS && chain.reduce((a, d) => a + d.bytes, made.bytes.byteLength) <= MAX_DELTA_BYTES;
+          // A fold still leaves its delta.json: a rebuild that ran meanwhile traces changes through it (deltasSince).
+          if (made && !asDelta) await this.opts.store.putFile(made.delta.version, 'delta.json', made.bytes);
           const version = asDelta
             ? (await publishDelta(this.opts.store, index, made, { pointer: pointer!, tag })).version
-            : (await publishIndex(this.opts.store, index, { parent: pointer?.version, swapFrom: { tag } })).version;
+            : (await publishIndex(this.opts.store, index, { parent: pointer?.version, swapFrom: { tag }, version: made?.delta.version })).version;
           const published: IndexUpdate = { version, parent: pointer?.version, count: index.size, delta: !!asDelta };
           this.adopt(index);
           this.log('index updated', { ...published, added: changeSet.add.length, removed: changeSet.remove.length, attempt });

@@ -5,8 +5,8 @@
  */
 import type { BlobStore, CatalogRepo, Encoder } from '../ports.ts';
 import type { Product } from '../catalog/product.ts';
-import { indexedItem, type IndexManifest } from '../index/artifact.ts';
-import { publishIndex } from '../index/artifact-io.ts';
+import { indexedItem, type IndexDelta, type IndexManifest, type IndexPointer } from '../index/artifact.ts';
+import { deltasSince, PointerMovedError, publishIndex, replayDeltas } from '../index/artifact-io.ts';
 import { DEFAULT_HNSW_PARAMS, type HnswParams } from '../index/hnsw.ts';
 import { SearchIndex } from '../index/search-index.ts';
 import type { IndexStore } from '../index/store.ts';
@@ -51,6 +51,8 @@ export async function scanCatalog(catalog: CatalogRepo): Promise<Product[]> {
 export async function buildIndex(deps: BuildIndexDeps): Promise<BuildReport> {
   const started = performance.now();
   const log = deps.log ?? (() => undefined);
+  // Read before the scan: updates published while the build runs are replayed onto it before it goes live.
+  const seen = await deps.store.readPointerTagged();
   const products = await scanCatalog(deps.catalog);
   log(`index build: ${products.length} products in the catalog, encoder ${deps.encoder.id} ${deps.encoder.version} (dim ${deps.encoder.dim})`);
   const index = SearchIndex.empty({ id: deps.encoder.id, version: deps.encoder.version }, deps.encoder.dim, deps.params ?? DEFAULT_HNSW_PARAMS, products.length + 16);
@@ -91,7 +93,42 @@ export async function buildIndex(deps: BuildIndexDeps): Promise<BuildReport> {
   await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 3) }, worker));
 
   const ms = Math.round(performance.now() - started);
-  const manifest = await publishIndex(deps.store, index, { buildMs: ms, skipPointer: deps.skipPointer });
+  const manifest = await publishRebuilt(deps, index, ms, seen, log);
   log(`index build: published ${manifest.version} with ${manifest.count} products (${cached} from cached image features, ${skipped.length} skipped) in ${(ms / 1000).toFixed(1)} s`);
   return { manifest, index, scanned: products.length, indexed: index.size, skipped, ms };
+}
+
+/**
+ * Publishes a rebuilt index; the pointer moves only if it is still as read before the scan. If incremental
+ * updates moved it meanwhile, their deltas are replayed onto the rebuilt index (products uploaded during a
+ * rebuild are not lost) and the write is tried again. If another rebuild replaced the index meanwhile, there is
+ * nothing to replay: this one, built from a later scan, replaces it.
+ */
+async function publishRebuilt(deps: BuildIndexDeps, index: SearchIndex, buildMs: number, seen: { pointer?: IndexPointer; tag?: string }, log: (m: string) => void): Promise<IndexManifest> {
+  if (deps.skipPointer) return publishIndex(deps.store, index, { buildMs, skipPointer: true });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await publishIndex(deps.store, index, { buildMs, swapFrom: { tag: seen.tag } });
+    } catch (err) {
+      if (!(err instanceof PointerMovedError) || attempt >= 5) throw err;
+    }
+    const now = await deps.store.readPointerTagged();
+    const missed = now.pointer && (await deltasSince(deps.store, seen.pointer?.version, now.pointer));
+    if (missed) {
+      replayDeltas(index, await Promise.all(missed.map((d) => inSpaceOf(index, d, deps))));
+      log(`index build: ${missed.length} update(s) published during the build replayed onto it`);
+    } else log(`index build: the index was replaced during the build (${now.pointer?.version ?? 'removed'}); publishing over it`);
+    seen = now;
+  }
+}
+
+/** A delta as this index's encoder would have made it: vectors of another encoder are embedded again from the images. */
+async function inSpaceOf(index: SearchIndex, delta: IndexDelta, deps: BuildIndexDeps): Promise<IndexDelta> {
+  if (delta.encoder.id === index.encoder.id && delta.encoder.version === index.encoder.version) return delta;
+  const add: IndexDelta['add'] = [];
+  for (const { item } of delta.add) {
+    const bytes = item.imageKey ? await deps.images.get(item.imageKey) : undefined;
+    if (bytes) add.push({ item, vector: Array.from(await deps.encoder.embedImage(bytes)) });
+  }
+  return { ...delta, add };
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { useLocalCloud } from '../../../support/local-cloud.ts';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
-import { publishIndex, loadIndex } from '#core/index/artifact-io';
+import { deltasSince, publishIndex, loadIndex } from '#core/index/artifact-io';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
 import { CorruptArtifactError, IndexManifest, IndexPointer, type ArtifactFile } from '#core/index/artifact';
 import type { IndexStore } from '#core/index/store';
@@ -196,6 +196,12 @@ describe('index lifecycle in S3', () => {
     const full = updates[14];
     expect((await store.readPointer())!).toMatchObject({ base: full.version, deltas: [{ version: updates[15].version }] });
     expect(IndexManifest.parse(JSON.parse(new TextDecoder().decode(await store.getFile(full.version, 'manifest.json'))))).toMatchObject({ count: base.size + 16 }); // 17 added, 1 removed, the 18th after the fold
+    // Every update left its delta.json, the fold too: what changed since a version is traced through the fold.
+    const trail = await deltasSince(store, updates[0].version, (await store.readPointer())!);
+    expect(trail!.map((d) => d.version)).toEqual(updates.slice(1).map((u) => u.version));
+    // A trail that reaches a version built from the catalog (no delta.json) ends there; one through a corrupt delta is refused.
+    expect(await deltasSince(store, 'not-a-version', { ...pointer, deltas: undefined, base: undefined, version: base.version })).toBeUndefined();
+    await expect(deltasSince(store, 'not-a-version', (await store.readPointer())!)).rejects.toBeInstanceOf(CorruptArtifactError);
     const folded = await new IndexHolder({ store, refreshSeconds: 3600 }).get();
     expect(folded.size).toBe(base.size + 17);
     expect(folded.has('770017') && folded.has('77001')).toBe(true);
