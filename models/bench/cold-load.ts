@@ -3,7 +3,7 @@
  * the way a cold search Lambda's IndexHolder does (loadPointed), and prints timings as JSON. Env: the local cloud's (AWS_ENDPOINT_URL_S3…).
  */
 import { s3IndexStore } from '#core/adapters/aws/index-store';
-import { loadPointed } from '#core/index/artifact-io';
+import { loadPointed } from '#core/index/deltas';
 
 const store = s3IndexStore();
 // Warm the SDK's lazy imports and the connection once, as the Lambda init phase would.

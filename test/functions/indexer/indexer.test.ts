@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from 'aws-lambda';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
-import { loadIndex, loadPointed } from '#core/index/artifact-io';
+import { loadIndex } from '#core/index/artifact-io';
+import { loadPointed } from '#core/index/deltas';
 import { useLocalCloud } from '../../support/local-cloud.ts';
 import { seedCatalog, useTinyClipEncoder, type SeededCatalog } from '../search/fixtures.ts';
 import { handler } from '#functions/indexer/handler';

@@ -10,7 +10,8 @@
  */
 import { tmpdir } from 'node:os';
 import type { IndexedItem, IndexPointer } from './artifact.ts';
-import { applyDeltas, fetchDeltas, loadPointed, makeDelta, PointerMovedError, publishDelta, publishIndex } from './artifact-io.ts';
+import { PointerMovedError, publishIndex } from './artifact-io.ts';
+import { applyDeltas, fetchDeltas, loadPointed, makeDelta, publishDelta } from './deltas.ts';
 import { SearchIndex, type EncoderRef } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 import type { HnswParams } from './hnsw.ts';

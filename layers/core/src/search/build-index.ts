@@ -6,7 +6,8 @@
 import type { BlobStore, CatalogRepo, Encoder } from '../ports.ts';
 import type { Product } from '../catalog/product.ts';
 import { indexedItem, type IndexDelta, type IndexManifest, type IndexPointer } from '../index/artifact.ts';
-import { deltasSince, PointerMovedError, publishIndex, replayDeltas } from '../index/artifact-io.ts';
+import { PointerMovedError, publishIndex } from '../index/artifact-io.ts';
+import { deltasSince, replayDeltas } from '../index/deltas.ts';
 import { DEFAULT_HNSW_PARAMS, type HnswParams } from '../index/hnsw.ts';
 import { SearchIndex } from '../index/search-index.ts';
 import type { IndexStore } from '../index/store.ts';
