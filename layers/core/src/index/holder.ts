@@ -11,7 +11,7 @@
 import { tmpdir } from 'node:os';
 import type { IndexedItem, IndexPointer } from './artifact.ts';
 import { PointerMovedError, publishIndex } from './artifact-io.ts';
-import { applyDeltas, fetchDeltas, loadPointed, makeDelta, publishDelta } from './deltas.ts';
+import { applyDeltas, fetchDeltas, loadPointed, makeDelta, publishDelta, type IndexChangeSet } from './deltas.ts';
 import { SearchIndex, type EncoderRef } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 import type { HnswParams } from './hnsw.ts';
@@ -147,15 +147,7 @@ export class IndexHolder {
         for (const id of changeSet.remove) index.remove(id);
         for (const { item, vector } of changeSet.add) index.add(item, vector);
         try {
-          const made = pointer && makeDelta(index, changeSet, pointer);
-          const chain = pointer?.deltas ?? [];
-          const asDelta = made && tag && chain.length < MAX_DELTAS && chain.reduce((a, d) => a + d.bytes, made.bytes.byteLength) <= MAX_DELTA_BYTES;
-          // A fold still leaves its delta.json: a rebuild that ran meanwhile traces changes through it (deltasSince).
-          if (made && !asDelta) await this.opts.store.putFile(made.delta.version, 'delta.json', made.bytes);
-          const version = asDelta
-            ? (await publishDelta(this.opts.store, index, made, { pointer: pointer!, tag })).version
-            : (await publishIndex(this.opts.store, index, { parent: pointer?.version, swapFrom: { tag }, version: made?.delta.version })).version;
-          const published: IndexUpdate = { version, parent: pointer?.version, count: index.size, delta: !!asDelta };
+          const published = await this.publishChange(index, changeSet, pointer, tag);
           this.adopt(index);
           this.log('index updated', { ...published, added: changeSet.add.length, removed: changeSet.remove.length, attempt });
           return published;
@@ -169,6 +161,21 @@ export class IndexHolder {
     const next = this.updates.then(run, run);
     this.updates = next.catch(() => undefined);
     return next;
+  }
+
+  /** Publishes a change already applied to `index`: as a delta on the pointer's chain, or as a full version folding it. */
+  private async publishChange(index: SearchIndex, change: IndexChangeSet, pointer: IndexPointer | undefined, tag: string | undefined): Promise<IndexUpdate> {
+    const store = this.opts.store;
+    const made = pointer && makeDelta(index, change, pointer);
+    const chain = pointer?.deltas ?? [];
+    if (made && tag && chain.length < MAX_DELTAS && chain.reduce((a, d) => a + d.bytes, made.bytes.byteLength) <= MAX_DELTA_BYTES) {
+      await publishDelta(store, index, made, { pointer: pointer!, tag });
+      return { version: made.delta.version, parent: pointer!.version, count: index.size, delta: true };
+    }
+    // A fold still leaves its delta.json: a rebuild that ran meanwhile traces changes through it (deltasSince).
+    if (made) await store.putFile(made.delta.version, 'delta.json', made.bytes);
+    const manifest = await publishIndex(store, index, { parent: pointer?.version, swapFrom: { tag }, version: made?.delta.version });
+    return { version: manifest.version, parent: pointer?.version, count: manifest.count, delta: false };
   }
 
   private async loadCurrent(): Promise<SearchIndex> {

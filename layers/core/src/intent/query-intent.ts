@@ -62,8 +62,14 @@ const phraseOf = (label: string) => tokenize(label).join(' ');
 
 /** "field|value" → the shopper phrases (stemmed) that name it. */
 const SYNONYMS_OF = new Map<string, string[]>();
-for (const [words, named] of Object.entries(SYNONYMS))
-  for (const field of INTENT_FIELDS) for (const value of named[field] ?? []) SYNONYMS_OF.set(`${field}|${value}`, [...(SYNONYMS_OF.get(`${field}|${value}`) ?? []), words.split(' ').map(stem).join(' ')]);
+for (const [words, named] of Object.entries(SYNONYMS)) {
+  const phrase = words.split(' ').map(stem).join(' ');
+  for (const field of INTENT_FIELDS)
+    for (const value of named[field] ?? []) {
+      const key = `${field}|${value}`;
+      SYNONYMS_OF.set(key, [...(SYNONYMS_OF.get(key) ?? []), phrase]);
+    }
+}
 
 type Named = Partial<Record<IntentField, Set<string>>>;
 
