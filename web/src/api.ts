@@ -104,8 +104,8 @@ export interface SearchResponse {
   indexVersion?: string;
   /** Whether the BM25 leg was fused in. */
   lexical?: boolean;
-  /** What the words named in catalog terms, e.g. { attributes: { baseColour: ['Red'] }, phrases: ['red'] }. */
-  intent?: { attributes: Record<string, string[]>; phrases: string[] };
+  /** What the words (and photo) named in catalog terms, e.g. { attributes: { baseColour: ['Red'] }, phrases: ['red'] }. */
+  intent?: { attributes: Record<string, string[]>; phrases: string[]; fromImage?: string[] };
 }
 
 export interface SimilarResponse {

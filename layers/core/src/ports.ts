@@ -13,6 +13,16 @@ export interface Encoder {
   embedText(text: string): Promise<Float32Array>;
   /** Encoded image bytes (JPEG, PNG, WebP). */
   embedImage(image: Uint8Array): Promise<Float32Array>;
+  /**
+   * The embedding and, from the same run, the garment attributes the encoder's heads read (top label per head,
+   * e.g. articleType, baseColour). Encoders without attribute heads (CLIP) leave it out.
+   */
+  describeImage?(image: Uint8Array): Promise<ImageDescription>;
+}
+
+export interface ImageDescription {
+  embedding: Float32Array;
+  attributes: Record<string, string>;
 }
 
 export interface VectorHit {

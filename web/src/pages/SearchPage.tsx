@@ -269,9 +269,12 @@ function Results({ state, imageUploadId }: { state: Extract<State, { kind: 'done
             + keywords
           </span>
         )}
-        {res.intent && res.intent.phrases.length > 0 && (
-          <span className="pill" data-testid="search-intent" title="What your words named in the catalog; products with all of it rank higher">
-            understood: {Object.values(res.intent.attributes).map((values) => values.filter((v) => v !== 'Unisex').join(' or ')).join(' · ')}
+        {res.intent && Object.keys(res.intent.attributes).length > 0 && (
+          <span className="pill" data-testid="search-intent" title="What your words (and photo) named in the catalog; products with all of it rank higher">
+            understood:{' '}
+            {Object.entries(res.intent.attributes)
+              .map(([field, values]) => values.filter((v) => v !== 'Unisex').join(' or ') + (res.intent?.fromImage?.includes(field) ? ' (photo)' : ''))
+              .join(' · ')}
           </span>
         )}
         <span className="pill">{res.tookMs.toFixed(0)} ms</span>

@@ -17,6 +17,8 @@ export interface UploadAnalysis {
   error?: string;
   /** The stored image embedding, when the pipeline kept one for this encoder. */
   embedding?: { encoderId: string; encoderVersion: string; vector: number[] };
+  /** The garment attributes the pipeline read (top label per head). */
+  attributes?: Record<string, string>;
 }
 
 export type UploadLookup = (uploadId: string) => Promise<UploadAnalysis | undefined>;
@@ -69,6 +71,7 @@ export async function explainImageFailure(bytes: Uint8Array, err: unknown): Prom
 export interface ResolvedUpload {
   bytes?: Uint8Array;
   vector?: Float32Array;
+  attributes?: Record<string, string>;
 }
 
 /** A finished upload's bytes (or stored embedding); 404 for an unknown upload, 400 for one not done. */
@@ -81,7 +84,7 @@ export async function resolveUpload(key: string, uploads: BlobStore | undefined,
     if (analysis.status === 'failed') throw new SearchError('invalid', `Upload ${uploadId} was refused by the analysis: ${analysis.error ?? 'failed'}`);
     if (analysis.status !== 'done') throw new SearchError('invalid', `Upload ${uploadId} is not finished yet (status ${analysis.status}); retry when GET /v1/uploads/${uploadId} says done`);
     const e = analysis.embedding;
-    if (e && e.encoderId === encoder.id && e.encoderVersion === encoder.version && e.vector.length > 0) return { vector: Float32Array.from(e.vector) };
+    if (e && e.encoderId === encoder.id && e.encoderVersion === encoder.version && e.vector.length > 0) return { vector: Float32Array.from(e.vector), attributes: analysis.attributes };
   }
   const bytes = await uploads.get(key);
   if (!bytes) throw new SearchError('not-found', `No uploaded image at ${key}`);

@@ -10,7 +10,7 @@ import type { IndexedItem } from '../index/artifact.ts';
 import { indexedItem } from '../index/artifact.ts';
 import type { SearchIndex } from '../index/search-index.ts';
 import { IndexNotReadyError } from '../index/holder.ts';
-import { hasIntent, type QueryIntent } from '../intent/query-intent.ts';
+import { hasIntent, queryIntent, type QueryIntent } from '../intent/query-intent.ts';
 import { fuseQuery, type SearchType } from '../ranking/alpha.ts';
 import { reciprocalRankFusion } from '../ranking/rrf.ts';
 import { SearchError } from './errors.ts';
@@ -24,7 +24,7 @@ export interface SearchRequest {
   alpha?: number;
   topK?: number;
   filters?: ProductFilters;
-  /** false turns the text legs off, BM25 and the named attributes (vector ranking only). */
+  /** false turns the BM25 and named-attribute legs off (vector ranking only). */
   lexical?: boolean;
 }
 
@@ -47,7 +47,7 @@ export interface SearchResponse {
   alphaUsed: number;
   indexVersion: string;
   lexical: boolean;
-  /** What the words named in the catalog's vocabulary (when the text legs ran). */
+  /** What the words, and where they name none the photo's type and colour, named in the catalog's vocabulary. */
   intent?: QueryIntent;
   /** Where the server time went (ms): query embedding, vector leg, BM25 + named attributes + fusion, result fields and image URLs. */
   timings: { embedMs: number; vectorMs: number; lexicalMs: number; hydrateMs: number };
@@ -95,32 +95,39 @@ export class SearchService {
     if (!Number.isInteger(topK) || topK < 1 || topK > 100) throw new SearchError('invalid', `topK must be an integer between 1 and 100, got ${req.topK}`);
 
     // Image work first: a bad image fails before anything else is spent.
-    const imageVector = await this.imageEmbedding(req);
+    const image = await this.queryImage(req);
     const index = await this.liveIndex();
     const textVector = text ? await this.deps.encoder.embedText(text) : undefined;
-    const query = fuseQuery(textVector, imageVector, alpha);
+    const query = fuseQuery(textVector, image?.vector, alpha);
     this.checkDim(index, query.vector);
     const t1 = performance.now();
 
     const accept = index.accept(req.filters);
-    const useLexical = !!text && req.lexical !== false;
-    const depth = useLexical ? Math.max(topK, FUSION_DEPTH) : topK;
+    const fuse = req.lexical !== false;
+    const lexical = fuse && !!text;
+    const intent = fuse ? queryIntent(index.intent, text, image?.attributes) : undefined;
+    const named = intent && hasIntent(intent);
+    const depth = lexical || named ? Math.max(topK, FUSION_DEPTH) : topK;
     const vectorHits = index.vectors.search(query.vector, depth, accept);
     const t2 = performance.now();
     let ranked: VectorHit[] = vectorHits;
-    let intent: QueryIntent | undefined;
-    if (useLexical) {
-      const legs = [vectorHits, index.lexical.search(text!, depth, accept)];
-      intent = index.intent.parse(text!);
-      if (hasIntent(intent)) {
-        // Products with every attribute the words name ("red" + "dress"), nearest to the query first: found among
-        // all of them (attribute postings), so they are found even when the vector leg's top ranks miss them.
-        // Its top topK: the places it can lead (a deeper list costs more and adds little at k = 60).
-        const named = index.named(intent);
-        legs.push(index.vectors.searchAmong(query.vector, topK, accept ? named.filter(accept) : named));
+    if (lexical || named) {
+      const legs = [vectorHits];
+      const weights = [1];
+      if (lexical) {
+        // BM25 speaks for the words only: weighted by their share of the query (1 − α).
+        legs.push(index.lexical.search(text!, depth, accept));
+        weights.push(1 - query.alphaUsed);
       }
-      // The text legs speak for the text only: weight them by the text's share of the query (1 − α).
-      ranked = reciprocalRankFusion(legs, topK, undefined, [1, 1 - query.alphaUsed, 1 - query.alphaUsed]).map((f) => ({ id: f.id, score: f.score }));
+      if (named) {
+        // Products with every attribute the words name ("red" + "dress") or, where they name none, the photo's
+        // type and colour, nearest to the query first: found among all of them (attribute postings), so they
+        // are found even when the vector leg's top ranks miss them. Its top topK: the places it can lead.
+        const ids = index.named(intent);
+        legs.push(index.vectors.searchAmong(query.vector, topK, accept ? ids.filter(accept) : ids));
+        weights.push(1);
+      }
+      ranked = reciprocalRankFusion(legs, topK, undefined, weights).map((f) => ({ id: f.id, score: f.score }));
     }
     const t3 = performance.now();
     const results = await this.toResults(index, ranked);
@@ -132,8 +139,8 @@ export class SearchService {
       searchType: query.searchType,
       alphaUsed: query.alphaUsed,
       indexVersion: index.version,
-      lexical: useLexical,
-      intent,
+      lexical,
+      intent: intent && (text || named) ? intent : undefined,
       timings: { embedMs: ms(started, t1), vectorMs: ms(t1, t2), lexicalMs: ms(t2, t3), hydrateMs: ms(t3, t4) },
     };
   }
@@ -196,18 +203,22 @@ export class SearchService {
     }
   }
 
-  private async imageEmbedding(req: SearchRequest): Promise<Float32Array | undefined> {
+  /** The query image's vector and, when the encoder (or the upload's analysis) reads them, its garment attributes. */
+  private async queryImage(req: SearchRequest): Promise<{ vector: Float32Array; attributes?: Record<string, string> } | undefined> {
     let bytes: Uint8Array | undefined;
     if (req.imageBase64 !== undefined) bytes = decodeBase64Image(req.imageBase64);
     else if (req.imageKey !== undefined) {
       const upload = await resolveUpload(req.imageKey, this.deps.uploads, this.deps.uploadLookup, this.deps.encoder);
-      if (upload.vector) return upload.vector;
+      if (upload.vector) return { vector: upload.vector, attributes: upload.attributes };
       bytes = upload.bytes;
     }
     if (!bytes) return undefined;
     await precheckImage(bytes);
+    const encoder = this.deps.encoder;
     try {
-      return await this.deps.encoder.embedImage(bytes);
+      if (!encoder.describeImage) return { vector: await encoder.embedImage(bytes) };
+      const { embedding, attributes } = await encoder.describeImage(bytes);
+      return { vector: embedding, attributes };
     } catch (err) {
       return explainImageFailure(bytes, err);
     }

@@ -58,6 +58,7 @@ export function uploadLookup(store: AnalysisStore = new DynamoAnalysisStore()) {
       status: rec.status,
       error: rec.error ? `${rec.error.reason}: ${rec.error.message}` : undefined,
       embedding: e ? { encoderId: e.encoderId, encoderVersion: e.encoderVersion, vector: Array.from(decodeEmbedding(e)) } : undefined,
+      attributes: rec.result ? Object.fromEntries(Object.entries(rec.result.attributes).map(([name, guess]) => [name, guess.value])) : undefined,
     };
   };
 }

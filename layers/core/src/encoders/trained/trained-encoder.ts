@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openSession, type ModelSession } from '../../adapters/onnx/session.ts';
-import type { Encoder } from '../../ports.ts';
+import type { Encoder, ImageDescription } from '../../ports.ts';
 import { createImageFeaturizer, FEATURES_VERSION, type ImageFeatures, type ImageFeaturizer } from '../image-features.ts';
 import type { RgbImage } from '../image-decode.ts';
 import { AttributeTagger } from './attribute-tagger.ts';
@@ -85,6 +85,11 @@ export class TrainedEncoder implements Encoder {
 
   async embedImage(image: Uint8Array): Promise<Float32Array> {
     return this.embedFeatures(await this.imageFeatures(image));
+  }
+
+  async describeImage(image: Uint8Array): Promise<ImageDescription> {
+    const { embedding, tags } = await this.analyse(await this.imageFeatures(image));
+    return { embedding, attributes: Object.fromEntries(Object.entries(tags).map(([name, t]) => [name, t.value])) };
   }
 
   async embedFeatures(features: ImageFeatures): Promise<Float32Array> {

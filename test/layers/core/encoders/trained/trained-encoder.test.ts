@@ -35,6 +35,15 @@ describe('TrainedEncoder (models/trained)', () => {
     await (e as TrainedEncoder).dispose();
   });
 
+  it('describeImage: the same embedding as embedImage, and the heads\' top labels (a red dress, blue jeans)', async () => {
+    for (const [id, type, colour] of [[RED_DRESS, 'Dresses', 'Red'], [BLUE_JEANS, 'Jeans', 'Blue']]) {
+      const d = await enc.describeImage(image(id));
+      expect(Array.from(d.embedding)).toEqual(Array.from(await enc.embedImage(image(id))));
+      expect(d.attributes).toMatchObject({ articleType: type, baseColour: colour });
+      expect(Object.keys(d.attributes).sort()).toEqual(Object.keys(enc.card.heads).sort());
+    }
+  });
+
   it('returns unit vectors for texts (also empty or unknown ones) and images', async () => {
     for (const t of ['red dress', 'men navy blue slim fit checked shirt', 'zzqx', '']) {
       const v = await enc.embedText(t);

@@ -1,0 +1,65 @@
+/**
+ * SearchService's named-attribute leg for photos: the type and colour an encoder's heads read from the query
+ * photo (describeImage) bring the products having them forward; words override the photo's colour. The encoder
+ * here is a fixed one (its heads always read a navy T-shirt), so the assertions rest on the fusion alone.
+ */
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Encoder } from '#core';
+import { DynamoCatalogRepo } from '#core/adapters/aws/dynamo-catalog';
+import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
+import { dot, randomUnitVector } from '#core/index/vectors';
+import { fuseQuery } from '#core/ranking/alpha';
+import { mulberry32 } from '#core/random';
+import { SearchService } from '#core/search/service';
+import type { SearchIndex } from '#core/index/search-index';
+import { useLocalCloud } from '../../../support/local-cloud.ts';
+import { syntheticIndex } from '../index/fixtures.ts';
+
+useLocalCloud({ api: false });
+
+const rand = mulberry32(5);
+const photo = randomUnitVector(16, rand);
+const words = randomUnitVector(16, rand);
+const reading = { articleType: 'Tshirts', baseColour: 'Navy Blue', gender: 'Men' };
+const plain: Encoder = { id: 'test-encoder', version: '1', dim: 16, embedText: async () => words, embedImage: async () => photo };
+const describing: Encoder = { ...plain, describeImage: async () => ({ embedding: photo, attributes: reading }) };
+
+let index: SearchIndex;
+let jpeg: string;
+beforeAll(async () => {
+  index = syntheticIndex(400, 16, 9).index;
+  jpeg = (await sharp({ create: { width: 60, height: 80, channels: 3, background: { r: 20, g: 30, b: 90 } } }).jpeg().toBuffer()).toString('base64');
+});
+const service = (encoder: Encoder) => new SearchService({ encoder, index: { get: async () => index }, catalog: new DynamoCatalogRepo(), images: new S3BlobStore({ bucket: 'catalog' }) });
+/** The ids of the `n` products of a type and colour nearest to `q`, by brute force. */
+const nearest = (q: Float32Array, type: string, colour: string, n: number) =>
+  [...index.items.values()]
+    .filter((i) => i.articleType === type && i.baseColour === colour)
+    .map((i) => ({ id: i.id, s: dot(q, index.vectors.vectorOf(i.id)!) }))
+    .sort((a, b) => b.s - a.s)
+    .slice(0, n)
+    .map((h) => h.id);
+
+describe('SearchService: what the photo shows', () => {
+  it('a photo read as a navy T-shirt brings the navy T-shirts nearest to it into the top results', async () => {
+    const r = await service(describing).search({ imageBase64: jpeg, topK: 20 });
+    expect(r).toMatchObject({ searchType: 'image', lexical: false, intent: { attributes: { articleType: ['Tshirts'], baseColour: ['Navy Blue'] }, phrases: [], fromImage: ['articleType', 'baseColour'] } });
+    const ids = r.results.map((x) => x.productId);
+    expect(ids).toEqual(expect.arrayContaining(nearest(photo, 'Tshirts', 'Navy Blue', 10)));
+    // Without attribute heads (or with lexical: false) it is the vector ranking alone, with few of them.
+    for (const other of [await service(plain).search({ imageBase64: jpeg, topK: 20 }), await service(describing).search({ imageBase64: jpeg, topK: 20, lexical: false })]) {
+      expect(other.intent).toBeUndefined();
+      expect(other.results.map((x) => x.productId)).toEqual(index.vectors.search(photo, 20).map((h) => h.id));
+      expect(other.results.filter((x) => x.articleType === 'Tshirts' && x.baseColour === 'Navy Blue').length).toBeLessThan(5);
+    }
+  });
+
+  it("words override the photo's colour and keep its type: 'this, but in red'", async () => {
+    const r = await service(describing).search({ imageBase64: jpeg, text: 'red', alpha: 0.5, topK: 20 });
+    expect(r.intent).toEqual({ attributes: { baseColour: ['Red'], articleType: ['Tshirts'] }, phrases: ['red'], fromImage: ['articleType'] });
+    const ids = r.results.map((x) => x.productId);
+    expect(ids.slice(0, 10).filter((id) => index.items.get(id)!.articleType === 'Tshirts' && index.items.get(id)!.baseColour === 'Red').length).toBeGreaterThanOrEqual(5);
+    expect(ids).toEqual(expect.arrayContaining(nearest(fuseQuery(words, photo, 0.5).vector, 'Tshirts', 'Red', 10)));
+  });
+});
