@@ -6,6 +6,7 @@
 import { attributes } from './tasks/attributes.ts';
 import { composed } from './tasks/composed.ts';
 import { imageImage } from './tasks/image-image.ts';
+import { namedAttributes } from './tasks/named-attributes.ts';
 import { kaglAttributes, kaglTextImage } from './tasks/kagl.ts';
 import { textImageFull, textImageShort } from './tasks/text-image.ts';
 import { visionAttributes } from './tasks/vision-attributes.ts';
@@ -17,7 +18,7 @@ import { createRandomSystem } from './systems/random.ts';
 import { createTrainedSystem } from './systems/trained.ts';
 import type { EvalData, EvalSystem, EvalTask } from './types.ts';
 
-export const TASKS: EvalTask[] = [textImageFull, textImageShort, imageImage, composed, attributes, kaglTextImage, kaglAttributes];
+export const TASKS: EvalTask[] = [textImageFull, textImageShort, imageImage, composed, attributes, kaglTextImage, kaglAttributes, namedAttributes];
 
 /** The vision pipeline's tasks (issue 4): system-independent ('once'), on the KAGL photos; run after TASKS. */
 export const VISION_TASKS: EvalTask[] = [visionAttributes, visionDetection, visionThroughput];

@@ -3,8 +3,23 @@
  * relevant = same articleType and baseColour; the query's own product is left out. Queries without any relevant
  * product in the gallery are skipped.
  */
-import type { EvalTask } from '../types.ts';
+import type { Gallery } from '../search.ts';
+import type { EvalContext, EvalTask } from '../types.ts';
 import { limitQueries, scoreQueries, type Query } from './common.ts';
+
+/** The image→image queries (also the named-attributes task's): hi-res test images with a relevant gallery product. */
+export function imageImageQueries(ctx: EvalContext, gallery: Gallery): { ids: string[]; relevantOf: (id: string) => Set<string>; skipped: number } {
+  const candidates = ctx.testHiresIds.filter((id) => {
+    const p = ctx.byId.get(id);
+    return p && p.articleType && p.baseColour;
+  });
+  const relevantOf = (id: string) => {
+    const p = ctx.byId.get(id)!;
+    return new Set(gallery.ids.filter((g) => g !== id && ctx.byId.get(g)?.articleType === p.articleType && ctx.byId.get(g)?.baseColour === p.baseColour));
+  };
+  const ids = limitQueries(ctx, candidates.filter((id) => relevantOf(id).size > 0), Infinity, 1);
+  return { ids, relevantOf, skipped: candidates.length - ids.length };
+}
 
 export const imageImage: EvalTask = {
   id: 'image-image',
@@ -14,18 +29,10 @@ export const imageImage: EvalTask = {
   async run(ctx, system) {
     const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);
     const rowOf = new Map(gallery.ids.map((id, i) => [id, i]));
-    const candidates = ctx.testHiresIds.filter((id) => {
-      const p = ctx.byId.get(id);
-      return p && p.articleType && p.baseColour;
-    });
-    const relevantOf = (id: string) => {
-      const p = ctx.byId.get(id)!;
-      return new Set(gallery.ids.filter((g) => g !== id && ctx.byId.get(g)?.articleType === p.articleType && ctx.byId.get(g)?.baseColour === p.baseColour));
-    };
-    const ids = limitQueries(ctx, candidates.filter((id) => relevantOf(id).size > 0), Infinity, 1);
+    const { ids, relevantOf, skipped } = imageImageQueries(ctx, gallery);
     const images = await ctx.gallery(system!, 'hires', ids);
     const queries: Query[] = ids.map((id, i) => ({ vector: images.row(i), relevant: relevantOf(id), skip: rowOf.get(id) }));
     const result = await scoreQueries(gallery, queries, ['P@10']);
-    return { ...result, notes: [...(result.notes ?? []), `${candidates.length - ids.length} hi-res test images skipped (no relevant product or --limit)`] };
+    return { ...result, notes: [...(result.notes ?? []), `${skipped} hi-res test images skipped (no relevant product or --limit)`] };
   },
 };
