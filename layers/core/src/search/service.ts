@@ -1,7 +1,7 @@
 /**
  * Search and similar items. Text, image or both (α-fusion in the shared space), the vector leg on the
- * live HNSW index, and for text queries a BM25 leg and a leg of the attributes the words name (intent/), fused
- * by reciprocal rank fusion (ranking/rrf.ts).
+ * live HNSW index, for text queries a BM25 leg, and a leg of the products having the attributes the words (or,
+ * where they name none, the encoder's reading of the photo) name (intent/), fused by reciprocal rank fusion.
  * Result fields and filters come from the index's own metadata, so a search makes no DynamoDB call.
  */
 import type { ProductFilters } from '../catalog/product.ts';
