@@ -180,9 +180,13 @@ export class SearchService {
       if (kept.length >= topK || hits.length < k || k >= index.size) break;
       k = Math.min(k * 4, index.size);
     }
+    // As for a photo query, products of the same type and colour are brought forward (named-attribute leg, RRF).
+    const named = index.named({ attributes: { articleType: [self.articleType], baseColour: [self.baseColour] }, phrases: [] }).filter(base ?? (() => true));
+    const sameKind = index.vectors.searchAmong(vector, topK + 10, named).filter((h) => !isDuplicate(h));
+    const ranked = sameKind.length ? reciprocalRankFusion([kept, sameKind], topK).map((f) => ({ id: f.id, score: f.score })) : kept.slice(0, topK);
     return {
       productId,
-      results: await this.toResults(index, kept.slice(0, topK)),
+      results: await this.toResults(index, ranked),
       tookMs: Math.round((performance.now() - started) * 100) / 100,
       indexVersion: index.version,
     };

@@ -63,3 +63,17 @@ describe('SearchService: what the photo shows', () => {
     expect(ids).toEqual(expect.arrayContaining(nearest(fuseQuery(words, photo, 0.5).vector, 'Tshirts', 'Red', 10)));
   });
 });
+
+describe('SearchService.similar', () => {
+  it("brings the product's own type and colour forward, without the product itself", async () => {
+    const id = [...index.items.keys()][7];
+    const self = index.items.get(id)!;
+    const r = await service(plain).similar(id, { topK: 20 });
+    const ids = r.results.map((x) => x.productId);
+    expect(ids).not.toContain(id);
+    const sameKind = nearest(index.vectors.vectorOf(id)!, self.articleType, self.baseColour, 11).filter((x) => x !== id).slice(0, 10);
+    expect(ids).toEqual(expect.arrayContaining(sameKind));
+    const vectorOnly = index.vectors.search(index.vectors.vectorOf(id)!, 21).map((h) => h.id).filter((x) => x !== id);
+    expect(vectorOnly.filter((x) => sameKind.includes(x)).length).toBeLessThan(sameKind.length); // the leg adds what the vector ranking alone misses
+  });
+});
