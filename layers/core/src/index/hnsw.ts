@@ -94,7 +94,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** `v` as hnswlib-node takes it: the Float32Array itself when the build allows, else the reused plain array. */
-  private asArray(v: Float32Array): number[] {
+  private forHnswlib(v: Float32Array): number[] {
     if (TYPED_VECTORS) return v as unknown as number[];
     const a = this.scratch;
     for (let i = 0; i < a.length; i++) a[i] = v[i];
@@ -189,7 +189,7 @@ export class HnswIndex implements VectorIndex {
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
     const stored = roundToHalf(vector);
-    this.graph.addPoint(this.asArray(stored), label);
+    this.graph.addPoint(this.forHnswlib(stored), label);
     this.vectors.set(stored, label * this.dim);
   }
 
@@ -205,7 +205,7 @@ export class HnswIndex implements VectorIndex {
     const live = this.labelOf.size;
     const k = Math.min(topK, live);
     if (k <= 0) return [];
-    const q = this.asArray(query);
+    const q = this.forHnswlib(query);
     if (!accept) return this.knn(q, k, Math.max(this.params.efSearch, k));
 
     // Adaptive: estimate how many ids pass, then either scan those exactly (few) or walk the graph with the
@@ -233,7 +233,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Exact search over the ids that pass `accept` (also the oracle path for tiny filtered sets). */
   exact(query: Float32Array, topK: number, accept?: (id: string) => boolean): VectorHit[] {
-    return this.exactOver(query, topK, accept ? [...this.labelOf.keys()].filter(accept) : this.labelOf.keys());
+    return this.exactOver(query, topK, this.labelOf.keys(), accept);
   }
 
   /**
@@ -248,12 +248,13 @@ export class HnswIndex implements VectorIndex {
       const label = this.labelOf.get(id);
       if (label !== undefined) allowed[label] = 1;
     }
-    return this.walk(this.asArray(query), k, (label) => allowed[label] === 1) ?? this.exactOver(query, k, ids);
+    return this.walk(this.forHnswlib(query), k, (label) => allowed[label] === 1) ?? this.exactOver(query, k, ids);
   }
 
-  private exactOver(query: Float32Array, topK: number, ids: Iterable<string>): VectorHit[] {
+  private exactOver(query: Float32Array, topK: number, ids: Iterable<string>, accept?: (id: string) => boolean): VectorHit[] {
     const best = new TopK<string>(topK);
     for (const id of ids) {
+      if (accept && !accept(id)) continue;
       const label = this.labelOf.get(id);
       if (label !== undefined) best.push(id, dot(query, this.vectors, label * this.dim));
     }

@@ -33,6 +33,17 @@ export interface IndexUpdate {
   delta: boolean;
 }
 
+/** Runs tasks one after another, each whatever the outcome of the one before. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(task, task);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
 export class IndexNotReadyError extends Error {
   constructor(message = 'The search index has not been built yet') {
     super(message);
@@ -67,8 +78,8 @@ export class IndexHolder {
   private current: SearchIndex | undefined;
   private firstLoad: Promise<SearchIndex> | undefined;
   private refreshing: Promise<boolean> | undefined;
-  private updates: Promise<unknown> = Promise.resolve();
-  private syncs: Promise<unknown> = Promise.resolve();
+  private readonly updates = new Serial();
+  private readonly syncs = new Serial();
   private lastCheck = 0;
   private lastError: string | undefined;
   private readonly refreshMs: number;
@@ -158,9 +169,7 @@ export class IndexHolder {
         }
       }
     };
-    const next = this.updates.then(run, run);
-    this.updates = next.catch(() => undefined);
-    return next;
+    return this.updates.run(run);
   }
 
   /** Publishes a change already applied to `index`: as a delta on the pointer's chain, or as a full version folding it. */
@@ -184,7 +193,7 @@ export class IndexHolder {
     if (!pointer) throw new IndexNotReadyError();
     const started = this.now();
     const index = await loadPointed(this.opts.store, pointer, this.tmpDir);
-    index.warmLexical();
+    setImmediate(() => index.prepareQueries()); // off the cold-start path
     this.current = index;
     this.lastError = undefined;
     this.log('index loaded', { version: index.version, count: index.size, ms: this.now() - started });
@@ -210,17 +219,13 @@ export class IndexHolder {
         return live;
       }
       const next = await loadPointed(this.opts.store, pointer, this.tmpDir);
-      // Build BM25 and the intent vocabulary before the swap so text queries never wait on the new version.
-      void next.lexical;
-      void next.intent;
+      next.prepareQueries(); // before the swap, so text queries never wait on the new version
       this.current = next;
       this.lastError = undefined;
       this.log('index swapped', { from: live?.version, to: next.version, count: next.size, ms: this.now() - started });
       return next;
     };
-    const next = this.syncs.then(run, run);
-    this.syncs = next.catch(() => undefined);
-    return next;
+    return this.syncs.run(run);
   }
 
   private async doRefresh(): Promise<boolean> {

@@ -4,7 +4,7 @@
  * never disturbs them.
  */
 import { matchesFilters, type ProductFilters } from '../catalog/product.ts';
-import { INTENT_FIELDS, IntentParser, matchesIntent, type IntentField, type QueryIntent } from '../intent/query-intent.ts';
+import { INTENT_FIELDS, IntentParser, matchesIntent, type QueryIntent } from '../intent/query-intent.ts';
 import { Bm25 } from '../lexical/bm25.ts';
 import { lexicalText, type IndexedItem, type IndexManifest } from './artifact.ts';
 import { HnswIndex, type HnswParams } from './hnsw.ts';
@@ -35,7 +35,7 @@ export class SearchIndex {
 
   /**
    * BM25 over the same metadata, built on first use: it costs ~0.5 s of CPU at 44k products, which a cold
-   * start should not wait for. The holder builds it right after a load (warmLexical) so it is normally ready
+   * start should not wait for. The holder builds it right after a load (prepareQueries) so it is normally ready
    * before the first text query; a query that comes earlier builds it itself.
    */
   get lexical(): Bm25 {
@@ -57,13 +57,15 @@ export class SearchIndex {
   /** Ids of the products having every attribute `intent` names: the smallest field's products, checked on the rest. */
   named(intent: QueryIntent): string[] {
     const postings = this.attributePostings();
-    const sets = (field: IntentField) => (intent.attributes[field] ?? []).map((v) => postings.get(`${field}|${v}`) ?? new Set<string>());
-    const size = (field: IntentField) => sets(field).reduce((n, ids) => n + ids.size, 0);
-    const named = INTENT_FIELDS.filter((f) => intent.attributes[f]);
-    if (!named.length) return [];
-    const smallest = named.reduce((a, b) => (size(b) < size(a) ? b : a));
+    // Per named field, the sets of its values' products and how many they hold together.
+    const fields = INTENT_FIELDS.flatMap((field) => {
+      const sets = (intent.attributes[field] ?? []).map((v) => postings.get(`${field}|${v}`) ?? new Set<string>());
+      return intent.attributes[field] ? [{ sets, size: sets.reduce((n, ids) => n + ids.size, 0) }] : [];
+    });
+    if (!fields.length) return [];
+    const smallest = fields.reduce((a, b) => (b.size < a.size ? b : a));
     const out: string[] = [];
-    for (const ids of sets(smallest)) for (const id of ids) if (matchesIntent(intent, this.items.get(id)!)) out.push(id);
+    for (const ids of smallest.sets) for (const id of ids) if (matchesIntent(intent, this.items.get(id)!)) out.push(id);
     return out;
   }
 
@@ -91,13 +93,11 @@ export class SearchIndex {
     return !!this.bm25;
   }
 
-  /** Builds BM25 and the query-intent vocabulary on a later tick, off the load path. */
-  warmLexical(): void {
-    setImmediate(() => {
-      void this.lexical;
-      void this.intent;
-      this.attributePostings();
-    });
+  /** Builds what text and attribute queries need (BM25, the intent vocabulary, attribute postings) now. */
+  prepareQueries(): void {
+    void this.lexical;
+    void this.intent;
+    this.attributePostings();
   }
 
   static empty(encoder: EncoderRef, dim: number, params?: HnswParams, capacity?: number): SearchIndex {

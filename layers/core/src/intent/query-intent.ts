@@ -53,7 +53,6 @@ const SYNONYMS: Record<string, Partial<Record<IntentField, string[]>>> = {
   pullover: { articleType: ['Sweaters'] },
   purse: { articleType: ['Handbags', 'Wallets', 'Clutches'] },
   sari: { articleType: ['Sarees'] },
-  kurti: { articleType: ['Kurtis'] },
   pyjama: { articleType: ['Night suits', 'Lounge Pants'] },
 };
 
