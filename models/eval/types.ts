@@ -30,6 +30,8 @@ export interface EvalSystem {
   /** Unit vectors for images of a set, rows in the order of `ids` (a zero row for an image that failed). */
   embedImages(set: ImageSet, ids: readonly string[], progress?: (done: number) => void): Promise<Float32Array[]>;
   embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
+  /** An image embedding as the system searches with it (Encoder.imageQuery); absent = as it is. */
+  imageQuery?(embedding: Float32Array): Float32Array;
   /** Attribute heads, when the system has them: one predicted label per id. */
   predictAttribute?(attribute: 'articleType' | 'baseColour', set: ImageSet, ids: readonly string[]): Promise<string[] | undefined>;
   /**

@@ -225,6 +225,7 @@ export async function train(argv: string[] = process.argv.slice(2)) {
   // The blocks the image side weighs (> 0) exist on both sides; the text side has its own weights for them.
   const blocks = v.blockHeads.length ? { base: v.weights.base, heads: v.blockHeads.map((name) => ({ name, weight: v.weights.heads[name] ?? 0 })).filter((b) => b.weight > 0) } : undefined;
   const textBlocks = blocks && { base: v.textWeights.base, heads: blocks.heads.map(({ name }) => ({ name, weight: v.textWeights.heads[name] ?? 0 })) };
+  const imageQueryBlocks = blocks && { base: v.imageQueryWeights.base, heads: blocks.heads.map(({ name }) => ({ name, weight: v.imageQueryWeights.heads[name] ?? 0 })) };
   const dim = cfg.dim + (blocks?.heads ?? []).reduce((a, b) => a + heads.find((h) => h.name === b.name)!.labels.length, 0);
 
   if (doExport) {
@@ -251,7 +252,8 @@ export async function train(argv: string[] = process.argv.slice(2)) {
         contrastiveDim: cfg.dim,
         labelBlocks: useBlocks ?? null,
         textLabelBlocks: useTextBlocks ?? null,
-        note: 'embedding = normalise([base·u, w·√p(label) per block]); images: head probabilities with labelBlocks weights, texts: query-label heads without "not named" with textLabelBlocks weights',
+        imageQueryBlocks: (useBlocks && imageQueryBlocks) ?? null,
+        note: 'embedding = normalise([base·u, w·√p(label) per block]); images: head probabilities with labelBlocks weights, texts: query-label heads without "not named" with textLabelBlocks weights; an image embedding used as a query is re-weighted to imageQueryBlocks (Encoder.imageQuery)',
       },
       featuresVersion: FEATURES_VERSION,
       inputs: { mobilenetDim: small.mobilenetDim, colourDim: small.colourDim },
@@ -295,7 +297,7 @@ Text–image encoder trained in this project (\`npm run train\`, TypeScript on t
 - **Image tower**: MobileNetV2 int8 pooled feature (1280) + garment colour descriptor (${card.inputs.colourDim}) → standardise → ${card.hyperParameters.hidden} ReLU → ${card.space.contrastiveDim}, unit norm. Attribute heads (softmax) on the hidden layer.
 - **Text tower**: tokenizer trained on the training fold (${card.tokenizer.words} words, ${card.tokenizer.bigrams} bigrams, ${card.tokenizer.trigramBuckets} hashed character-trigram buckets, TF-IDF) → embedding bag → ${card.space.contrastiveDim}, unit norm; query-label heads (article type, colour, gender + "not named") on it.
 - **Loss**: symmetric InfoNCE with learned temperature, multi-positive targets (a label-phrase view is true of every batch item with those labels; titles of identical titles), text views sampled per step from the title and label/attribute phrases; auxiliary cross-entropy on the attribute heads (weight ${card.hyperParameters.auxWeight}).
-- **Space**: ${card.dim} dims = ${card.space.contrastiveDim} contrastive + label blocks ${card.space.labelBlocks ? JSON.stringify(card.space.labelBlocks) : '(none)'} (√ of the article-type/colour/gender probabilities; for texts, of what the text names, weighted ${card.space.textLabelBlocks ? JSON.stringify(card.space.textLabelBlocks.heads) : '(none)'}). Block weights tuned on the validation fold.
+- **Space**: ${card.dim} dims = ${card.space.contrastiveDim} contrastive + label blocks ${card.space.labelBlocks ? JSON.stringify(card.space.labelBlocks) : '(none)'} (√ of the article-type/colour/gender probabilities; for texts, of what the text names, weighted ${card.space.textLabelBlocks ? JSON.stringify(card.space.textLabelBlocks.heads) : '(none)'}; an image used as a query re-weighted to ${card.space.imageQueryBlocks ? JSON.stringify(card.space.imageQueryBlocks.heads) : '(as catalog images)'}). Block weights tuned on the validation fold.
 - **Features version**: ${card.featuresVersion}
 
 ## Data

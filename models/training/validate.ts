@@ -65,16 +65,17 @@ export async function validate(inp: ValidationInput) {
   });
   const colourT = await textSide(model, tok, composedPlans.map((c) => c.colour));
   const names = model.textHeads.length ? BLOCK_HEADS : [];
-  // w weighs the blocks of image embeddings, wt those of text embeddings (same blocks, own weights).
-  const score = async (w: BlockWeights, wt: BlockWeights = w) => {
+  // w weighs the blocks of image embeddings (the gallery), wt those of text queries and wq those of image queries
+  // (same blocks, own weights: an image query may lean on the label blocks more than a gallery item does).
+  const score = async (w: BlockWeights, wt: BlockWeights = w, wq: BlockWeights = w) => {
     const gal = combine(vImg.u, vImg.blocks, w, names);
     const m = {
       t2i_gender_colour_type_p10: await labelPrecision(combine(gctT.u, gctT.blocks, wt, names), gctQ, gal),
       t2i_colour_type_p10: await labelPrecision(combine(ctT.u, ctT.blocks, wt, names), ctQ, gal),
-      i2i_hires_p10: await imageToImagePrecision(combine(hImg.u, hImg.blocks, w, names), inp.hiresVal.rows, gal, val.rows),
+      i2i_hires_p10: await imageToImagePrecision(combine(hImg.u, hImg.blocks, wq, names), inp.hiresVal.rows, gal, val.rows),
       ...Object.fromEntries(Object.entries(await titleRetrievalOf(combine(titleT.u, titleT.blocks, wt, names), titles, gal, val.rows)).filter(([k]) => k !== 'queries').map(([k, v]) => [`title_${k}`, v])),
     };
-    const qImg = combine(hImg.u, hImg.blocks, w, names), qTxt = combine(colourT.u, colourT.blocks, wt, names);
+    const qImg = combine(hImg.u, hImg.blocks, wq, names), qTxt = combine(colourT.u, colourT.blocks, wt, names);
     const fused = mat(composedPlans.length, gal.cols);
     composedPlans.forEach((c, i) => {
       let n = 0;
@@ -91,7 +92,7 @@ export async function validate(inp: ValidationInput) {
   };
   const objective = (m: Record<string, number>) => (m.t2i_gender_colour_type_p10 + m.t2i_colour_type_p10 + m.i2i_hires_p10 + m.title_r10 + m.composed_p10) / 5;
   const base: BlockWeights = { base: 1, heads: {} };
-  let best = { w: base, wt: base, m: await score(base) };
+  let best = { w: base, wt: base, wq: base, m: await score(base) };
   inp.log(`validation, contrastive space only: ${JSON.stringify(round(best.m))}`);
   if (names.length) {
     for (const bt of [0, 0.3, 0.5, 0.8, 1.2, 1.6, 2])
@@ -99,7 +100,7 @@ export async function validate(inp: ValidationInput) {
         for (const bg of [0, 0.3, 0.6, 0.9]) {
           const w: BlockWeights = { base: 1, heads: { articleType: bt, baseColour: bc, gender: bg } };
           const m = await score(w);
-          if (objective(m) > objective(best.m)) best = { w, wt: w, m };
+          if (objective(m) > objective(best.m)) best = { w, wt: w, wq: w, m };
         }
     inp.log(`block weights tuned on validation: ${JSON.stringify(best.w.heads)} → ${JSON.stringify(round(best.m))}`);
     // Then the text side's own weights (× the image side's), by coordinate search: the text→image and composed
@@ -112,6 +113,16 @@ export async function validate(inp: ValidationInput) {
           if (objective(m) > objective(best.m) + 1e-9) best = { ...best, wt, m };
         }
     inp.log(`text-side block weights: ${JSON.stringify(best.wt.heads)} → ${JSON.stringify(round(best.m))}`);
+    // Image queries' own weights, the same way (they move image→image and composed only).
+    for (let pass = 0; pass < 2; pass++)
+      for (const n of names)
+        for (const f of [0, 0.5, 0.75, 1.25, 1.5, 2, 3, 4, 6, 8]) {
+          if (!best.w.heads[n]) continue;
+          const wq: BlockWeights = { base: 1, heads: { ...best.wq.heads, [n]: Math.round((best.w.heads[n] ?? 0) * f * 1e4) / 1e4 } };
+          const m = await score(best.w, best.wt, wq);
+          if (objective(m) > objective(best.m) + 1e-9) best = { ...best, wq, m };
+        }
+    inp.log(`image-query block weights: ${JSON.stringify(best.wq.heads)} → ${JSON.stringify(round(best.m))}`);
   }
   // Final numbers with the chosen weights; title retrieval also against the train + validation gallery.
   const tImg = await imageSide(model, inp.train.X);
@@ -140,6 +151,7 @@ export async function validate(inp: ValidationInput) {
   return {
     weights: best.w,
     textWeights: best.wt,
+    imageQueryWeights: best.wq,
     blockHeads: names,
     metrics: round(metrics),
     contrastiveOnly,

@@ -18,6 +18,11 @@ export interface Encoder {
    * e.g. articleType, baseColour). Encoders without attribute heads (CLIP) leave it out.
    */
   describeImage?(image: Uint8Array): Promise<ImageDescription>;
+  /**
+   * The vector to search with when an image embedding is the query (a photo, an upload's stored embedding).
+   * Spaces with label blocks weigh them for image queries apart from catalog images; absent = the embedding itself.
+   */
+  imageQuery?(embedding: Float32Array): Float32Array;
 }
 
 export interface ImageDescription {

@@ -57,6 +57,7 @@ export async function createTrainedSystem(data: EvalData, dir = trainedModelDir(
       }
       return out;
     },
+    imageQuery: (embedding) => enc.imageQuery(embedding),
     async embedTexts(texts) {
       const out: Float32Array[] = [];
       for (const t of texts) out.push(await enc.embedText(t));

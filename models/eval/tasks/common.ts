@@ -1,7 +1,7 @@
 /** Shared plumbing for retrieval tasks: run queries against a gallery, average the metrics. */
 import { MetricMeans, mrrAtK, ndcgAtK, precisionAtK, recallAtK } from '../metrics.ts';
 import type { Gallery } from '../search.ts';
-import type { EvalContext, TaskResult } from '../types.ts';
+import type { EvalContext, EvalSystem, TaskResult } from '../types.ts';
 import { sample } from '../data.ts';
 
 export interface Query {
@@ -21,6 +21,9 @@ const METRICS: Record<MetricName, (ranked: string[], rel: ReadonlySet<string>) =
   'R@10': (r, rel) => recallAtK(r, rel, 10),
   'MRR@10': (r, rel) => mrrAtK(r, rel, 10),
 };
+
+/** A query image's embedding as the system searches with it (e.g. its label blocks re-weighted for image queries). */
+export const asImageQuery = (system: EvalSystem, embedding: Float32Array): Float32Array => system.imageQuery?.(embedding) ?? embedding;
 
 /** Ranks the gallery for each query (exact search, top 10) and averages the named metrics. */
 export async function scoreQueries(gallery: Gallery, queries: readonly Query[], names: readonly MetricName[], prefix = ''): Promise<TaskResult> {

@@ -6,7 +6,7 @@
 import { mulberry32 } from '#core/random';
 import { fuse, type Gallery } from '../search.ts';
 import type { EvalContext, EvalTask } from '../types.ts';
-import { limitQueries, scoreQueries, type Query } from './common.ts';
+import { asImageQuery, limitQueries, scoreQueries, type Query } from './common.ts';
 
 export const ALPHA = 0.5;
 const MIN_TARGETS = 5;
@@ -50,7 +50,7 @@ export const composed: EvalTask = {
     const images = await ctx.gallery(system!, 'hires', chosen.map((c) => c.id));
     const words = await ctx.texts(system!, chosen.map((c) => c.colour));
     const queries: Query[] = chosen.map((c, i) => ({
-      vector: fuse([[ALPHA, images.row(i)], [1 - ALPHA, words[i]]]),
+      vector: fuse([[ALPHA, asImageQuery(system!, images.row(i))], [1 - ALPHA, words[i]]]),
       relevant: c.relevant,
     }));
     return scoreQueries(gallery, queries, ['P@10']);

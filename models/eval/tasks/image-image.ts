@@ -5,7 +5,7 @@
  */
 import type { Gallery } from '../search.ts';
 import type { EvalContext, EvalTask } from '../types.ts';
-import { limitQueries, scoreQueries, type Query } from './common.ts';
+import { asImageQuery, limitQueries, scoreQueries, type Query } from './common.ts';
 
 /** The image→image queries (also the named-attributes task's): hi-res test images with a relevant gallery product. */
 export function imageImageQueries(ctx: EvalContext, gallery: Gallery): { ids: string[]; relevantOf: (id: string) => Set<string>; skipped: number } {
@@ -31,7 +31,7 @@ export const imageImage: EvalTask = {
     const rowOf = new Map(gallery.ids.map((id, i) => [id, i]));
     const { ids, relevantOf, skipped } = imageImageQueries(ctx, gallery);
     const images = await ctx.gallery(system!, 'hires', ids);
-    const queries: Query[] = ids.map((id, i) => ({ vector: images.row(i), relevant: relevantOf(id), skip: rowOf.get(id) }));
+    const queries: Query[] = ids.map((id, i) => ({ vector: asImageQuery(system!, images.row(i)), relevant: relevantOf(id), skip: rowOf.get(id) }));
     const result = await scoreQueries(gallery, queries, ['P@10']);
     return { ...result, notes: [...(result.notes ?? []), `${skipped} hi-res test images skipped (no relevant product or --limit)`] };
   },

@@ -10,6 +10,7 @@ import { reciprocalRankFusion } from '#core/ranking/rrf';
 import { fuse } from '../search.ts';
 import type { EvalProduct, EvalTask } from '../types.ts';
 import { ALPHA, composedPlans } from './composed.ts';
+import { asImageQuery } from './common.ts';
 import { imageImageQueries } from './image-image.ts';
 
 const VECTOR_DEPTH = 100;
@@ -44,14 +45,14 @@ export const namedAttributes: EvalTask = {
     const photo = imageImageQueries(ctx, gallery);
     const photos = await ctx.gallery(system!, 'hires', photo.ids);
     const photoRead = await reading(photo.ids);
-    const photoP = photo.ids.map((id, i) => precision(ranked(photos.row(i), queryIntent(parser, undefined, photoRead[i]), rowOf.get(id)), photo.relevantOf(id)));
+    const photoP = photo.ids.map((id, i) => precision(ranked(asImageQuery(system!, photos.row(i)), queryIntent(parser, undefined, photoRead[i]), rowOf.get(id)), photo.relevantOf(id)));
 
     const plans = composedPlans(ctx, gallery);
     const images = await ctx.gallery(system!, 'hires', plans.map((p) => p.id));
     const words = await ctx.texts(system!, plans.map((p) => p.colour));
     const planRead = await reading(plans.map((p) => p.id));
     const composedP = plans.map((p, i) => {
-      const q = fuse([[ALPHA, images.row(i)], [1 - ALPHA, words[i]]]);
+      const q = fuse([[ALPHA, asImageQuery(system!, images.row(i))], [1 - ALPHA, words[i]]]);
       return precision(ranked(q, queryIntent(parser, p.colour, planRead[i])), p.relevant);
     });
     const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);

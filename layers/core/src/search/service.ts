@@ -207,8 +207,14 @@ export class SearchService {
     }
   }
 
-  /** The query image's vector and, when the encoder (or the upload's analysis) reads them, its garment attributes. */
+  /** The query image's vector (as a query: Encoder.imageQuery) and, when the encoder (or the upload's analysis) reads them, its garment attributes. */
   private async queryImage(req: SearchRequest): Promise<{ vector: Float32Array; attributes?: Record<string, string> } | undefined> {
+    const image = await this.imageEmbedding(req);
+    const asQuery = this.deps.encoder.imageQuery?.bind(this.deps.encoder);
+    return image && asQuery ? { ...image, vector: asQuery(image.vector) } : image;
+  }
+
+  private async imageEmbedding(req: SearchRequest): Promise<{ vector: Float32Array; attributes?: Record<string, string> } | undefined> {
     let bytes: Uint8Array | undefined;
     if (req.imageBase64 !== undefined) bytes = decodeBase64Image(req.imageBase64);
     else if (req.imageKey !== undefined) {

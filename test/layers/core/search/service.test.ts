@@ -62,6 +62,16 @@ describe('SearchService: what the photo shows', () => {
     expect(ids.slice(0, 10).filter((id) => index.items.get(id)!.articleType === 'Tshirts' && index.items.get(id)!.baseColour === 'Red').length).toBeGreaterThanOrEqual(5);
     expect(ids).toEqual(expect.arrayContaining(nearest(fuseQuery(words, photo, 0.5).vector, 'Tshirts', 'Red', 10)));
   });
+
+  it("searches with the encoder's query form of the photo's embedding (Encoder.imageQuery), alone and fused with words", async () => {
+    const asQuery = randomUnitVector(16, mulberry32(11));
+    const querying: Encoder = { ...plain, imageQuery: (v) => (v === photo ? asQuery : v) };
+    const alone = await service(querying).search({ imageBase64: jpeg, topK: 20, lexical: false });
+    expect(alone.results.map((x) => x.productId)).toEqual(index.vectors.search(asQuery, 20).map((h) => h.id));
+    expect(alone.results.map((x) => x.productId)).not.toEqual(index.vectors.search(photo, 20).map((h) => h.id));
+    const fused = await service(querying).search({ imageBase64: jpeg, text: 'zz', alpha: 0.3, topK: 20, lexical: false });
+    expect(fused.results.map((x) => x.productId)).toEqual(index.vectors.search(fuseQuery(words, asQuery, 0.3).vector, 20).map((h) => h.id));
+  });
 });
 
 describe('SearchService.similar', () => {

@@ -9,6 +9,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { trainedFile } from '../../model-files.ts';
 
+/** Weights of the hybrid space's blocks: the contrastive embedding (`base`) and each label block (√p of a head). */
+const BlockWeights = z.object({ base: z.number(), heads: z.array(z.object({ name: z.string(), weight: z.number() })) });
+export type BlockWeights = z.infer<typeof BlockWeights>;
+
 export const ModelCard = z
   .object({
     id: z.string(),
@@ -18,6 +22,10 @@ export const ModelCard = z
     inputs: z.object({ mobilenetDim: z.number().int(), colourDim: z.number().int() }),
     files: z.record(z.string(), z.object({ sha256: z.string(), bytes: z.number().int() })),
     heads: z.record(z.string(), z.array(z.string())),
+    space: z
+      .object({ contrastiveDim: z.number().int(), labelBlocks: BlockWeights.nullable(), imageQueryBlocks: BlockWeights.nullish() })
+      .loose()
+      .optional(),
     validation: z.record(z.string(), z.number()).optional(),
   })
   .loose();

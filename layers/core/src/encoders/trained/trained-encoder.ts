@@ -12,7 +12,7 @@ import { createImageFeaturizer, FEATURES_VERSION, type ImageFeatures, type Image
 import type { RgbImage } from '../image-decode.ts';
 import { AttributeTagger } from './attribute-tagger.ts';
 import { ImageHead } from './image-head.ts';
-import { readModelCard, trainedModelDir, type ModelCard } from './model-card.ts';
+import { readModelCard, trainedModelDir, type BlockWeights, type ModelCard } from './model-card.ts';
 import { Tokenizer, type TokenizerVocab } from './tokenizer.ts';
 
 export interface TrainedEncoderOptions {
@@ -31,6 +31,8 @@ export class TrainedEncoder implements Encoder {
   readonly tagger: AttributeTagger;
   private featurizer?: Promise<ImageFeaturizer>;
   private readonly ownsFeaturizer: boolean;
+  /** Per dimension: image-query weight ÷ catalog weight of its block (undefined: image queries as they are). */
+  private readonly queryScale?: Float32Array;
 
   private constructor(
     readonly card: ModelCard,
@@ -45,6 +47,8 @@ export class TrainedEncoder implements Encoder {
     this.tagger = new AttributeTagger(head);
     this.ownsFeaturizer = !featurizer;
     if (featurizer) this.featurizer = Promise.resolve(featurizer);
+    const space = card.space;
+    if (space?.labelBlocks && space.imageQueryBlocks) this.queryScale = blockScale(card, space.contrastiveDim, space.labelBlocks, space.imageQueryBlocks);
   }
 
   static async open(opts: TrainedEncoderOptions = {}): Promise<TrainedEncoder> {
@@ -92,6 +96,25 @@ export class TrainedEncoder implements Encoder {
     return { embedding, attributes: Object.fromEntries(Object.entries(tags).map(([name, t]) => [name, t.value])) };
   }
 
+  /**
+   * Image embeddings are normalise([base·u, w·√p per label block]); a query re-weighs the blocks with the card's
+   * image-query weights (chosen on the validation fold: a photo query leans on type and colour more than a catalog
+   * image does) and renormalises. Exact from the stored embedding, so uploads' kept embeddings work too.
+   */
+  imageQuery(embedding: Float32Array): Float32Array {
+    const scale = this.queryScale;
+    if (!scale || embedding.length !== scale.length) return embedding;
+    const out = new Float32Array(scale.length);
+    let norm = 0;
+    for (let i = 0; i < out.length; i++) {
+      out[i] = embedding[i] * scale[i];
+      norm += out[i] * out[i];
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let i = 0; i < out.length; i++) out[i] *= inv;
+    return out;
+  }
+
   async embedFeatures(features: ImageFeatures): Promise<Float32Array> {
     return (await this.head.run([features], false)).embeddings[0];
   }
@@ -112,6 +135,22 @@ export class TrainedEncoder implements Encoder {
     if (this.ownsFeaturizer && this.featurizer) closing.push(this.featurizer.then((f) => f.close()));
     await Promise.all(closing);
   }
+}
+
+/** Per-dimension factors from catalog-image block weights to image-query ones (card layout: base, then blocks in order). */
+function blockScale(card: ModelCard, contrastiveDim: number, catalog: BlockWeights, query: BlockWeights): Float32Array {
+  const scale = new Float32Array(card.dim);
+  scale.fill(query.base / catalog.base, 0, contrastiveDim);
+  let at = contrastiveDim;
+  for (const block of catalog.heads) {
+    const size = card.heads[block.name]?.length;
+    if (size === undefined) throw new Error(`trained model ${card.version}: label block ${block.name} has no head`);
+    const q = query.heads.find((h) => h.name === block.name)?.weight ?? block.weight;
+    scale.fill(q / block.weight, at, at + size);
+    at += size;
+  }
+  if (at !== card.dim) throw new Error(`trained model ${card.version}: blocks span ${at} dimensions, the card says ${card.dim}`);
+  return scale;
 }
 
 export const createTrainedEncoder = (opts?: TrainedEncoderOptions) => TrainedEncoder.open(opts);

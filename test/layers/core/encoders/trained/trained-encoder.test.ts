@@ -71,6 +71,26 @@ describe('TrainedEncoder (models/trained)', () => {
     expect(dot(blackTshirt, tshirt)).toBeGreaterThan(Math.max(dot(blackTshirt, dress), dot(blackTshirt, jeans)));
   });
 
+  it("imageQuery re-weighs each label block by the card's image-query weight and stays a unit vector", async () => {
+    const space = enc.card.space!;
+    const [catalog, query] = [space.labelBlocks!, space.imageQueryBlocks!];
+    const v = await enc.embedImage(image(RED_DRESS));
+    const q = enc.imageQuery(v);
+    expect(Math.hypot(...q)).toBeCloseTo(1, 4);
+    // Relative to the contrastive part, each block's largest value moves by (query weight ÷ catalog weight).
+    const base = q[0] / v[0] / (query.base / catalog.base);
+    let at = space.contrastiveDim;
+    for (const block of catalog.heads) {
+      const size = enc.card.heads[block.name].length;
+      const top = at + v.subarray(at, at + size).reduce((best, x, i, all) => (x > all[best] ? i : best), 0);
+      const weight = query.heads.find((h) => h.name === block.name)!.weight;
+      expect(q[top] / v[top]).toBeCloseTo(base * (weight / block.weight), 4);
+      at += size;
+    }
+    expect(at).toBe(enc.dim);
+    expect(Array.from(enc.imageQuery(Float32Array.of(1, 0)))).toEqual([1, 0]); // another space's vector passes through
+  });
+
   it('tags with labels from the card, probabilities summing to 1', async () => {
     const f = await enc.imageFeatures(image(BLUE_JEANS));
     const tags = await enc.tagger.tag(f);
