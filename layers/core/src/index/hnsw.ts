@@ -21,7 +21,9 @@ type Graph = InstanceType<typeof HierarchicalNSW>;
 /**
  * Whether this hnswlib-node build takes vectors as Float32Array (patches/hnswlib-node+3.0.0.patch, applied at
  * install): one memcpy instead of an N-API call per element, ~15 µs less per 256-d query (a third of a 3k search).
- * A build without the patch refuses them, and a plain array is passed instead.
+ * A build without the patch refuses them, and a plain array is passed instead. The patch also returns results in
+ * typed arrays and compiles with AVX2/FMA on x86-64 (hnswlib then picks its 8-wide inner product at run time);
+ * knn() reads results by index, so either build works.
  */
 const TYPED_VECTORS = (() => {
   try {
@@ -81,6 +83,8 @@ export class HnswIndex implements VectorIndex {
    * reads it synchronously). Filling it in a loop costs ~0.3 µs at 256 dimensions, Array.from ~13 µs.
    */
   private readonly scratch: number[];
+  /** The ef last given to hnswlib: setEf is a native call of its own, skipped when ef is unchanged. */
+  private ef = -1;
 
   private constructor(
     readonly dim: number,
@@ -274,7 +278,11 @@ export class HnswIndex implements VectorIndex {
   }
 
   private knn(q: number[], k: number, ef: number, filter?: (label: number) => boolean): VectorHit[] {
-    this.graph.setEf(Math.max(ef, k));
+    const effort = Math.max(ef, k);
+    if (effort !== this.ef) {
+      this.graph.setEf(effort);
+      this.ef = effort;
+    }
     const r = filter ? this.graph.searchKnn(q, k, filter) : this.graph.searchKnn(q, k);
     const hits: VectorHit[] = [];
     for (let i = 0; i < r.neighbors.length; i++) {

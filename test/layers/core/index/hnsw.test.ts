@@ -157,4 +157,16 @@ describe('hnswlib-node as installed (patches/hnswlib-node+3.0.0.patch)', () => {
     expect(() => graph.searchKnn(asF32(new Float32Array(3)), 1)).toThrow(/expected 32, but got 3/);
     expect(() => graph.searchKnn(new Float64Array(32) as unknown as number[], 1)).toThrow(/Array or a Float32Array/);
   });
+
+  it('answers in typed arrays: distances as float32, labels as uint32, nearest first', () => {
+    const { HierarchicalNSW } = hnswlib;
+    const graph = new HierarchicalNSW('ip', 4);
+    graph.initIndex(8);
+    [[1, 0, 0, 0], [0.6, 0.8, 0, 0], [0, 0, 1, 0]].forEach((v, i) => graph.addPoint(v, i * 3));
+    const r = graph.searchKnn([1, 0, 0, 0], 3);
+    expect(r.neighbors).toBeInstanceOf(Uint32Array);
+    expect(r.distances).toBeInstanceOf(Float32Array);
+    expect(Array.from(r.neighbors)).toEqual([0, 3, 6]);
+    expect(Array.from(r.distances)).toEqual([0, Math.fround(1 - Math.fround(0.6)), 1]); // 1 − inner product, in float32
+  });
 });
