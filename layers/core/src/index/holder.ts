@@ -141,20 +141,20 @@ export class IndexHolder {
    * of it (index/<version>/delta.json), or, every MAX_DELTAS changes (or MAX_DELTA_BYTES), as a full version
    * that folds the chain in. The pointer moves only if no other writer moved it since it was read (a conditional
    * write); if one did, the change is applied again on top of that writer's version, so neither change is lost.
-   * Changes in one process are serialised. `bootstrap` names the writer's encoder: a change is refused on an index
-   * of another encoder, and when no index exists yet an empty one is created for it.
+   * Changes in one process are serialised. `writer` names the encoder that embedded the change: a change is refused
+   * on an index of another encoder, and when no index exists yet an empty one is created for it.
    */
-  update(change: IndexChange, bootstrap?: { encoder: EncoderRef; dim: number; params?: HnswParams }): Promise<IndexUpdate> {
+  update(change: IndexChange, writer?: { encoder: EncoderRef; dim: number; params?: HnswParams }): Promise<IndexUpdate> {
     const changeSet = { add: change.add ?? [], remove: change.remove ?? [] };
     const run = async (): Promise<IndexUpdate> => {
       for (let attempt = 1; ; attempt++) {
         const { pointer, tag } = await this.opts.store.readPointerTagged();
         let index: SearchIndex;
         if (pointer) index = await this.catchUp(pointer);
-        else if (bootstrap) index = SearchIndex.empty(bootstrap.encoder, bootstrap.dim, bootstrap.params);
+        else if (writer) index = SearchIndex.empty(writer.encoder, writer.dim, writer.params);
         else throw new IndexNotReadyError();
-        if (bootstrap && (index.encoder.id !== bootstrap.encoder.id || index.encoder.version !== bootstrap.encoder.version))
-          throw new Error(`the live index was built with encoder ${index.encoder.id} ${index.encoder.version}; this change was embedded with ${bootstrap.encoder.id} ${bootstrap.encoder.version}`);
+        if (writer && (index.encoder.id !== writer.encoder.id || index.encoder.version !== writer.encoder.version))
+          throw new Error(`the live index was built with encoder ${index.encoder.id} ${index.encoder.version}; this change was embedded with ${writer.encoder.id} ${writer.encoder.version}`);
         for (const id of changeSet.remove) index.remove(id);
         for (const { item, vector } of changeSet.add) index.add(item, vector);
         try {
