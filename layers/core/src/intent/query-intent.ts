@@ -47,6 +47,7 @@ const SYNONYMS: Record<string, Partial<Record<IntentField, string[]>>> = {
   pant: { articleType: ['Trousers', 'Track Pants', 'Lounge Pants'] },
   sneaker: { articleType: ['Casual Shoes', 'Sports Shoes'] },
   trainer: { articleType: ['Sports Shoes'] },
+  'running shoe': { articleType: ['Sports Shoes'] },
   hoodie: { articleType: ['Sweatshirts'] },
   hoody: { articleType: ['Sweatshirts'] }, // "hoodies" stems to this
   jumper: { articleType: ['Sweaters'] },

@@ -36,6 +36,8 @@ describe('IntentParser', () => {
   it('knows shopper words the labels lack, and only values this index holds', () => {
     expect(parser.parse('navy tee for a man').attributes).toEqual({ baseColour: ['Navy Blue'], articleType: ['Tshirts'], gender: ['Men', 'Unisex'] });
     expect(parser.parse('kids dress').attributes).toEqual({ gender: ['Girls'], articleType: ['Dresses'] });
+    // A two-word shopper phrase beats the one-word label inside it: running shoes are sports shoes, not every shoe.
+    expect(parser.parse('black running shoes men').attributes).toEqual({ baseColour: ['Black'], articleType: ['Sports Shoes'], gender: ['Men', 'Unisex'] });
     expect(parser.parse('hoodie').phrases).toEqual([]); // Sweatshirts: not in this catalog
   });
 
