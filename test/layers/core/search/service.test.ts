@@ -86,4 +86,23 @@ describe('SearchService.similar', () => {
     const vectorOnly = index.vectors.search(index.vectors.vectorOf(id)!, 21).map((h) => h.id).filter((x) => x !== id);
     expect(vectorOnly.filter((x) => sameKind.includes(x)).length).toBeLessThan(sameKind.length); // the leg adds what the vector ranking alone misses
   });
+
+  it('leaves out the same image listed again, but keeps a namesake (same title and colour, another image)', async () => {
+    const id = [...index.items.keys()][11];
+    const self = index.items.get(id)!;
+    const v = index.vectors.vectorOf(id)!;
+    const nudged = Float32Array.from(v, (x, i) => x + (i % 2 ? 0.02 : -0.02));
+    const norm = Math.hypot(...nudged);
+    index.add({ ...self, id: 'namesake' }, nudged.map((x) => x / norm));
+    index.add({ ...self, id: 'relisted', title: 'Another title' }, v);
+    try {
+      const ids = (await service(plain).similar(id, { topK: 10 })).results.map((x) => x.productId);
+      expect(ids).toContain('namesake');
+      expect(ids).not.toContain('relisted');
+      expect(ids).not.toContain(id);
+    } finally {
+      index.remove('namesake');
+      index.remove('relisted');
+    }
+  });
 });
