@@ -3,6 +3,7 @@
  * 127.0.0.1. It stores objects on disk only, so an "in-memory" cloud gets a temporary directory removed on stop.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -53,6 +54,18 @@ function patchSigner(): void {
   };
 }
 
+/** Runs `task` after every earlier task of the same key has settled: one queue per key, dropped when it drains. */
+function keyedQueue() {
+  const queues = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const run = (queues.get(key) ?? Promise.resolve()).then(task);
+    const settled = run.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => queues.get(key) === settled && queues.delete(key));
+    return run;
+  };
+}
+
 // s3rver ignores If-Match / If-None-Match on PUT; S3 honours them (conditional writes: 412 when the condition
 // fails, 404 for If-Match on a missing object). The index pointer's compare-and-swap relies on them, so PUTs are
 // checked here, after s3rver's own authentication, and serialised per key so that check and write are one step.
@@ -65,7 +78,7 @@ function patchConditionalPut(): void {
   const objects = require('@20minutes/s3rver/lib/controllers/object') as { putObject: (ctx: Ctx) => Promise<void> };
   const S3Error = require('@20minutes/s3rver/lib/models/error') as new (code: string, message: string, detail?: object) => Error;
   const original = objects.putObject;
-  const queues = new Map<string, Promise<unknown>>();
+  const serial = keyedQueue();
   const unquote = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
   const check = async (ctx: Ctx) => {
     const ifMatch = ctx.headers['if-match'];
@@ -81,17 +94,35 @@ function patchConditionalPut(): void {
     if (ifNoneMatch !== undefined && current)
       throw new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', { Condition: 'If-None-Match' });
   };
-  objects.putObject = (ctx) => {
-    const key = `${ctx.params.bucket}/${ctx.params.key}`;
-    const run = (queues.get(key) ?? Promise.resolve()).then(async () => {
+  objects.putObject = (ctx) =>
+    serial(`${ctx.params.bucket}/${ctx.params.key}`, async () => {
       await check(ctx);
       await original(ctx);
     });
-    const settled = run.catch(() => undefined);
-    queues.set(key, settled);
-    void settled.then(() => queues.get(key) === settled && queues.delete(key));
-    return run;
+}
+
+// s3rver replaces an object by truncating its file, writing it again, then its metadata: a GET in between read a
+// short or empty body under the old length (a reader of index/current.json saw "Unexpected end of JSON input",
+// another an aborted response). S3 replaces objects atomically. Here the content is written to a temporary file and
+// renamed into place, and per key a GET's metadata read and file open never interleave with a PUT; a body then
+// streams from the file it opened, whatever replaces it meanwhile.
+let temporaries = 0;
+function atomicObjects(store: S3rver['store']): void {
+  const serial = keyedQueue();
+  store.putContent = async (objectPath, content) => {
+    const chunks: Buffer[] = [];
+    if (Buffer.isBuffer(content)) chunks.push(content);
+    else for await (const chunk of content) chunks.push(Buffer.from(chunk as Uint8Array));
+    const body = Buffer.concat(chunks);
+    const temporary = `${objectPath}.${process.pid}-${++temporaries}.partial`;
+    await fs.writeFile(temporary, body);
+    await fs.rename(temporary, objectPath);
+    return [body.length, createHash('md5').update(body).digest('hex')];
   };
+  const getObject = store.getObject.bind(store);
+  store.getObject = (bucket, key, options) => serial(`${bucket}/${key}`, () => getObject(bucket, key, options));
+  const putObject = store.putObject.bind(store);
+  store.putObject = (object) => serial(`${object.bucket}/${object.key}`, () => putObject(object));
 }
 
 // s3rver answers HEAD /bucket (HeadBucket, the readiness probe) with its GET route, i.e. a full listing that
@@ -120,6 +151,7 @@ export async function startLocalS3(opts: { directory?: string; port?: number; ho
     else await next();
   });
   const store = server.store;
+  atomicObjects(store);
   const listObjects = store.listObjects.bind(store);
   store.listObjects = (bucket, options) =>
     headBucket.getStore() ? Promise.resolve({ objects: [], commonPrefixes: [], isTruncated: false }) : listObjects(bucket, options);

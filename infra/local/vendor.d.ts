@@ -36,6 +36,11 @@ declare module '@20minutes/s3rver' {
       listObjects(bucket: string, options: object): Promise<{ objects: unknown[]; commonPrefixes: unknown[]; isTruncated: boolean }>;
       /** Rejects with ENOENT when the object does not exist; `etag` is quoted. */
       getMetadata(bucket: string, key: string): Promise<{ etag: string }>;
+      /** Resolves once the metadata is read and the content file is open (the body streams afterwards). */
+      getObject(bucket: string, key: string, options?: { start?: number; end?: number }): Promise<unknown>;
+      putObject(object: { bucket: string; key: string }): Promise<{ size: number; md5: string }>;
+      /** Writes an object's content file; resolves [size, md5 hex]. */
+      putContent(objectPath: string, content: Buffer | NodeJS.ReadableStream): Promise<[number, string]>;
     };
     httpServer?: Server;
     run(): Promise<AddressInfo>;

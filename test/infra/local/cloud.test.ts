@@ -74,6 +74,27 @@ describe('local cloud', () => {
     }
   });
 
+  it('replaces an object atomically: reads during overwrites get one whole version, never a cut one', async () => {
+    const cloud = await startLocalCloud({ quiet: true });
+    try {
+      const Bucket = bucketName('artifacts'), Key = 'index/current.json';
+      const versions = Array.from({ length: 6 }, (_, i) => Buffer.alloc(20_000 * (i + 1), 97 + i)); // 'aaa…', 'bbbbbb…'
+      await s3Client().send(new PutObjectCommand({ Bucket, Key, Body: versions[0] }));
+      const reads: Promise<Buffer>[] = [];
+      const writes = versions.slice(1).map(async (body) => {
+        reads.push(s3Client().send(new GetObjectCommand({ Bucket, Key })).then(async (r) => Buffer.from(await r.Body!.transformToByteArray())));
+        await s3Client().send(new PutObjectCommand({ Bucket, Key, Body: body }));
+        reads.push(s3Client().send(new GetObjectCommand({ Bucket, Key })).then(async (r) => Buffer.from(await r.Body!.transformToByteArray())));
+      });
+      await Promise.all(writes);
+      for (const body of await Promise.all(reads)) expect(versions.some((v) => v.equals(body))).toBe(true);
+      const listed = await s3Client().send(new ListObjectsV2Command({ Bucket, Prefix: 'index/' }));
+      expect(listed.Contents?.map((o) => o.Key)).toEqual([Key]); // no temporary file left or listed
+    } finally {
+      await cloud.stop();
+    }
+  });
+
   it('persists data under dataDir and provisions idempotently on restart', async () => {
     const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'lookbook-cloud-'));
     dirs.push(dataDir);

@@ -82,6 +82,11 @@ export class IndexHolder {
   private readonly syncs = new Serial();
   private lastCheck = 0;
   private lastError: string | undefined;
+  /**
+   * Whether this process serves queries (get() was called). A writer-only process (the vision or admin function
+   * publishing a catalog change) never needs BM25, the intent vocabulary or the attribute postings: ~0.4 s at 44k.
+   */
+  private serving = false;
   private readonly refreshMs: number;
   private readonly tmpDir: string;
   private readonly log: NonNullable<IndexHolderOptions['log']>;
@@ -97,6 +102,11 @@ export class IndexHolder {
 
   /** The live index; loads it on first use. Throws IndexNotReadyError when nothing has been published. */
   async get(): Promise<SearchIndex> {
+    if (!this.serving) {
+      this.serving = true;
+      const loaded = this.current; // loaded or adopted by update(), which left queries unprepared
+      if (loaded) setImmediate(() => loaded.prepareQueries());
+    }
     if (!this.current) {
       this.firstLoad ??= this.loadCurrent().finally(() => (this.firstLoad = undefined));
       return this.firstLoad;
@@ -219,7 +229,7 @@ export class IndexHolder {
         return live;
       }
       const next = await loadPointed(this.opts.store, pointer, this.tmpDir);
-      next.prepareQueries(); // before the swap, so text queries never wait on the new version
+      if (this.serving) next.prepareQueries(); // before the swap, so text queries never wait on the new version
       this.current = next;
       this.lastError = undefined;
       this.log('index swapped', { from: live?.version, to: next.version, count: next.size, ms: this.now() - started });

@@ -5,13 +5,14 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useLocalCloud } from '../../../support/local-cloud.ts';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { S3BlobStore } from '#core/adapters/aws/s3-blob-store';
 import { publishIndex, loadIndex } from '#core/index/artifact-io';
 import { deltasSince } from '#core/index/deltas';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
+import { SearchIndex } from '#core/index/search-index';
 import { CorruptArtifactError, IndexManifest, IndexPointer, type ArtifactFile } from '#core/index/artifact';
 import type { IndexStore } from '#core/index/store';
 import type { ByteRange } from '#core/ports';
@@ -123,6 +124,24 @@ describe('index lifecycle in S3', () => {
     expect(live.vectors.search(removedVector, 50).map((h) => h.id)).not.toContain(removed);
     expect(live.vectors.search(removedVector, 50, live.accept({ gender: 'Men' })).map((h) => h.id)).not.toContain(removed);
     expect(live.lexical.search(syntheticItem(1).title, 50).map((h) => h.id)).not.toContain(removed);
+  });
+
+  it('a writer-only holder leaves BM25, vocabulary and postings unbuilt; they are prepared once it serves a query', async () => {
+    const store = s3IndexStore();
+    const prepare = vi.spyOn(SearchIndex.prototype, 'prepareQueries');
+    try {
+      const writer = new IndexHolder({ store, refreshSeconds: 3600 });
+      await writer.update({ add: [{ item: { ...syntheticItem(9998), id: '99998' }, vector: randomUnitVector(16, Math.random) }] });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(prepare).not.toHaveBeenCalled();
+      const live = await writer.get();
+      expect(live.has('99998')).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(prepare).toHaveBeenCalledTimes(1);
+      expect(prepare.mock.contexts[0]).toBe(live);
+    } finally {
+      prepare.mockRestore();
+    }
   });
 
   it('concurrent updates from several processes all land: a writer that loses the pointer race applies its change again', async () => {
