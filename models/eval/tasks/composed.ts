@@ -5,11 +5,15 @@
  */
 import { mulberry32 } from '#core/random';
 import { fuse, type Gallery } from '../search.ts';
-import type { EvalContext, EvalTask } from '../types.ts';
+import type { EvalContext, EvalSystem, EvalTask } from '../types.ts';
 import { asImageQuery, limitQueries, scoreQueries, type Query } from './common.ts';
 
-export const ALPHA = 0.5;
+const ALPHA = 0.5;
 const MIN_TARGETS = 5;
+
+/** A composed query's vector: the system's image query and the colour word's embedding, fused at α = ALPHA. */
+export const composedQuery = (system: EvalSystem, image: Float32Array, word: Float32Array): Float32Array =>
+  fuse([[ALPHA, asImageQuery(system, image)], [1 - ALPHA, word]]);
 
 /** The composed queries (also the named-attributes task's): an image, another colour, the products that are relevant. */
 export function composedPlans(ctx: EvalContext, gallery: Gallery): Array<{ id: string; colour: string; relevant: Set<string> }> {
@@ -50,7 +54,7 @@ export const composed: EvalTask = {
     const images = await ctx.gallery(system!, 'hires', chosen.map((c) => c.id));
     const words = await ctx.texts(system!, chosen.map((c) => c.colour));
     const queries: Query[] = chosen.map((c, i) => ({
-      vector: fuse([[ALPHA, asImageQuery(system!, images.row(i))], [1 - ALPHA, words[i]]]),
+      vector: composedQuery(system!, images.row(i), words[i]),
       relevant: c.relevant,
     }));
     return scoreQueries(gallery, queries, ['P@10']);

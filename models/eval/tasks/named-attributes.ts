@@ -7,9 +7,8 @@
  */
 import { hasIntent, IntentParser, matchesIntent, queryIntent, type LabelledItem, type QueryIntent } from '#core/intent/query-intent';
 import { reciprocalRankFusion } from '#core/ranking/rrf';
-import { fuse } from '../search.ts';
 import type { EvalProduct, EvalTask } from '../types.ts';
-import { ALPHA, composedPlans } from './composed.ts';
+import { composedPlans, composedQuery } from './composed.ts';
 import { asImageQuery } from './common.ts';
 import { imageImageQueries } from './image-image.ts';
 
@@ -52,7 +51,7 @@ export const namedAttributes: EvalTask = {
     const words = await ctx.texts(system!, plans.map((p) => p.colour));
     const planRead = await reading(plans.map((p) => p.id));
     const composedP = plans.map((p, i) => {
-      const q = fuse([[ALPHA, asImageQuery(system!, images.row(i))], [1 - ALPHA, words[i]]]);
+      const q = composedQuery(system!, images.row(i), words[i]);
       return precision(ranked(q, queryIntent(parser, p.colour, planRead[i])), p.relevant);
     });
     const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);

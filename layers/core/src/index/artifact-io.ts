@@ -69,6 +69,9 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   return manifest;
 }
 
+/** Conditional pointer writes a publisher may lose in a row before it gives up (each loss means another writer won). */
+export const POINTER_RACE_ATTEMPTS = 5;
+
 /** Another writer moved the pointer between our read and our write; the version's files stay unreferenced. */
 export class PointerMovedError extends Error {
   constructor(readonly version: string) {

@@ -10,14 +10,12 @@
  */
 import { tmpdir } from 'node:os';
 import type { IndexedItem, IndexPointer } from './artifact.ts';
-import { PointerMovedError, publishIndex } from './artifact-io.ts';
+import { POINTER_RACE_ATTEMPTS, PointerMovedError, publishIndex } from './artifact-io.ts';
 import { applyDeltas, fetchDeltas, loadPointed, makeDelta, publishDelta, type IndexChangeSet } from './deltas.ts';
 import { SearchIndex, type EncoderRef } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 import type { HnswParams } from './hnsw.ts';
 
-/** Conditional pointer writes lost in a row before an update gives up (each loss means another writer won). */
-const UPDATE_ATTEMPTS = 5;
 /**
  * A chain of deltas is folded into a full version when it would grow past this many deltas or bytes: a cold
  * start fetches the whole chain (in parallel) and applies it after loading the base.
@@ -173,7 +171,7 @@ export class IndexHolder {
           this.log('index updated', { ...published, added: changeSet.add.length, removed: changeSet.remove.length, attempt });
           return published;
         } catch (err) {
-          if (!(err instanceof PointerMovedError) || attempt >= UPDATE_ATTEMPTS) throw err;
+          if (!(err instanceof PointerMovedError) || attempt >= POINTER_RACE_ATTEMPTS) throw err;
           this.log('index pointer moved during an update; applying the change again on the newer version', { attempt, unpublished: err.version });
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
         }

@@ -6,7 +6,7 @@
 import type { BlobStore, CatalogRepo, Encoder } from '../ports.ts';
 import type { Product } from '../catalog/product.ts';
 import { indexedItem, type IndexDelta, type IndexManifest, type IndexPointer } from '../index/artifact.ts';
-import { PointerMovedError, publishIndex } from '../index/artifact-io.ts';
+import { POINTER_RACE_ATTEMPTS, PointerMovedError, publishIndex } from '../index/artifact-io.ts';
 import { deltasSince, replayDeltas } from '../index/deltas.ts';
 import { DEFAULT_HNSW_PARAMS, type HnswParams } from '../index/hnsw.ts';
 import { SearchIndex } from '../index/search-index.ts';
@@ -111,7 +111,7 @@ async function publishRebuilt(deps: BuildIndexDeps, index: SearchIndex, buildMs:
     try {
       return await publishIndex(deps.store, index, { buildMs, swapFrom: { tag: seen.tag } });
     } catch (err) {
-      if (!(err instanceof PointerMovedError) || attempt >= 5) throw err;
+      if (!(err instanceof PointerMovedError) || attempt >= POINTER_RACE_ATTEMPTS) throw err;
     }
     const now = await deps.store.readPointerTagged();
     const missed = now.pointer && (await deltasSince(deps.store, seen.pointer?.version, now.pointer));

@@ -76,6 +76,12 @@ export const DEFAULT_TOP_K = 20;
 export const DEFAULT_ALPHA = 0.5;
 /** How deep each leg goes before fusion: RRF needs more than the topK of each list to mean anything. */
 const FUSION_DEPTH = 100;
+/** A query photo's vector and the garment attributes the encoder (or the upload's analysis) read from it. */
+interface QueryImage {
+  vector: Float32Array;
+  attributes?: Record<string, string>;
+}
+
 /** Cosine at or above which a neighbour is the product's own image listed again (half-precision vectors: not exactly 1). */
 const DUPLICATE_SCORE = 0.999;
 /** Presigned URLs live an hour; reuse one for half of that. */
@@ -208,13 +214,13 @@ export class SearchService {
   }
 
   /** The query image's vector (as a query: Encoder.imageQuery) and, when the encoder (or the upload's analysis) reads them, its garment attributes. */
-  private async queryImage(req: SearchRequest): Promise<{ vector: Float32Array; attributes?: Record<string, string> } | undefined> {
+  private async queryImage(req: SearchRequest): Promise<QueryImage | undefined> {
     const image = await this.imageEmbedding(req);
     const asQuery = this.deps.encoder.imageQuery?.bind(this.deps.encoder);
     return image && asQuery ? { ...image, vector: asQuery(image.vector) } : image;
   }
 
-  private async imageEmbedding(req: SearchRequest): Promise<{ vector: Float32Array; attributes?: Record<string, string> } | undefined> {
+  private async imageEmbedding(req: SearchRequest): Promise<QueryImage | undefined> {
     let bytes: Uint8Array | undefined;
     if (req.imageBase64 !== undefined) bytes = decodeBase64Image(req.imageBase64);
     else if (req.imageKey !== undefined) {
