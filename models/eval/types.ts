@@ -32,8 +32,11 @@ export interface EvalSystem {
   embedTexts(texts: readonly string[]): Promise<Float32Array[]>;
   /** An image embedding as the system searches with it (Encoder.imageQuery); absent = as it is. */
   imageQuery?(embedding: Float32Array): Float32Array;
-  /** Attribute heads, when the system has them: one predicted label per id. */
-  predictAttribute?(attribute: 'articleType' | 'baseColour', set: ImageSet, ids: readonly string[]): Promise<string[] | undefined>;
+  /**
+   * Attribute heads, when the system has them: one predicted label per id. `lookalikes`: voted on by each image's
+   * nearest catalog products outside the test fold (ranking/lookalike-vote.ts), as the search service reads a photo.
+   */
+  predictAttribute?(attribute: 'articleType' | 'baseColour', set: ImageSet, ids: readonly string[], opts?: { lookalikes?: boolean }): Promise<string[] | undefined>;
   /**
    * Largest gallery worth embedding for this system (the tiny CLIP baseline skips the 44k KAGL gallery: minutes
    * of decoding for chance-level numbers). Lifted by `npm run eval -- --all-galleries`.

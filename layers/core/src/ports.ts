@@ -4,6 +4,7 @@
  * against local servers. No AWS imports here.
  */
 import type { Product, ProductFilters } from './catalog/product.ts';
+import type { LabelScore } from './ranking/lookalike-vote.ts';
 
 /** Maps text and images into one space: unit vectors of `dim` dimensions. */
 export interface Encoder {
@@ -23,11 +24,18 @@ export interface Encoder {
    * Spaces with label blocks weigh them for image queries apart from catalog images; absent = the embedding itself.
    */
   imageQuery?(embedding: Float32Array): Float32Array;
+  /**
+   * The vector that finds the catalog products looking most like an image, appearance alone (no label blocks),
+   * for the look-alike vote on its garment labels (ranking/lookalike-vote.ts); absent = no vote.
+   */
+  appearanceQuery?(embedding: Float32Array): Float32Array;
 }
 
 export interface ImageDescription {
   embedding: Float32Array;
   attributes: Record<string, string>;
+  /** Per head, its best labels with probabilities, best first (what a look-alike vote weighs). */
+  labels?: Record<string, LabelScore[]>;
 }
 
 export interface VectorHit {

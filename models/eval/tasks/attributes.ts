@@ -1,12 +1,25 @@
 /**
  * Attribute prediction from the image embedding, on the test-fold small images: top-1 accuracy for articleType
  * and baseColour. "zero-shot" = the nearest label text (every label value of the catalog embedded as text);
- * "heads" = the system's own attribute heads, when it has them.
+ * "heads" = the system's own attribute heads, when it has them; "+ look-alikes" = the heads voted on by the
+ * image's nearest catalog products outside the test fold, as the search service reads a photo.
  */
 import type { EvalTask, MetricValue } from '../types.ts';
 import { limitQueries } from './common.ts';
 
 const ATTRS = ['articleType', 'baseColour'] as const;
+
+/** Share of ids whose prediction is their label (ids without a label left out); null when none has one. */
+function accuracy(ids: readonly string[], predicted: readonly string[], truth: (id: string) => string): number | null {
+  let hit = 0;
+  let n = 0;
+  ids.forEach((id, i) => {
+    if (!truth(id)) return;
+    n++;
+    if (predicted[i] === truth(id)) hit++;
+  });
+  return n ? hit / n : null;
+}
 
 export const attributes: EvalTask = {
   id: 'attributes',
@@ -16,8 +29,10 @@ export const attributes: EvalTask = {
     { name: 'baseColour zero-shot' },
     { name: 'articleType heads', target: '≥ 0.85' },
     { name: 'baseColour heads' },
+    { name: 'articleType heads + look-alikes', target: '≥ 0.85' },
+    { name: 'baseColour heads + look-alikes' },
   ],
-  describe: 'attributes: top-1 on test-fold images; zero-shot = nearest label text in the joint space, heads = the system\'s classifiers.',
+  describe: 'attributes: top-1 on test-fold images; zero-shot = nearest label text in the joint space, heads = the system\'s classifiers, + look-alikes = voted on by the 10 nearest catalog products outside the test fold.',
   async run(ctx, system) {
     const ids = limitQueries(ctx, ctx.testSmallIds.filter((id) => ctx.byId.get(id)?.articleType), Infinity, 3);
     const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);
@@ -46,18 +61,10 @@ export const attributes: EvalTask = {
         if (labels[best] === truth) correct++;
       }
       metrics[`${attr} zero-shot`] = n ? correct / n : null;
-      const predicted = system!.predictAttribute ? await system!.predictAttribute(attr, 'small', ids) : undefined;
-      if (predicted) {
-        let hit = 0;
-        let m = 0;
-        ids.forEach((id, i) => {
-          const truth = ctx.byId.get(id)![attr];
-          if (!truth) return;
-          m++;
-          if (predicted[i] === truth) hit++;
-        });
-        metrics[`${attr} heads`] = m ? hit / m : null;
-      } else metrics[`${attr} heads`] = null;
+      for (const [suffix, lookalikes] of [['heads', false], ['heads + look-alikes', true]] as const) {
+        const predicted = await system!.predictAttribute?.(attr, 'small', ids, { lookalikes });
+        metrics[`${attr} ${suffix}`] = predicted ? accuracy(ids, predicted, (id) => ctx.byId.get(id)![attr]) : null;
+      }
     }
     return { metrics, count: ids.length };
   },

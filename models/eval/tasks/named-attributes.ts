@@ -21,7 +21,7 @@ export const namedAttributes: EvalTask = {
   id: 'named-attributes',
   title: 'product search: + named attributes',
   metrics: [{ name: 'image→image P@10' }, { name: 'composed P@10' }],
-  describe: `named-attributes: the image→image and composed queries ranked as the search API does, the vector ranking fused (RRF) with the products of the photo's predicted type and colour (the word's colour in composed); uses catalog labels, so not comparable with the protocol rows.`,
+  describe: `named-attributes: the image→image and composed queries ranked as the search API does, the vector ranking fused (RRF) with the products of the photo's predicted type and colour (heads voted on by its catalog look-alikes outside the test fold; the word's colour in composed); uses catalog labels, so not comparable with the protocol rows.`,
   async run(ctx, system) {
     const predict = system!.predictAttribute?.bind(system);
     if (!predict) return { metrics: { 'image→image P@10': null, 'composed P@10': null }, count: 0, notes: ['no attribute heads: skipped'] };
@@ -30,7 +30,7 @@ export const namedAttributes: EvalTask = {
     const items = gallery.ids.map((id) => labelled(ctx.byId.get(id)!));
     const parser = new IntentParser(items);
     const reading = async (ids: string[]) => {
-      const [types, colours] = await Promise.all([predict('articleType', 'hires', ids), predict('baseColour', 'hires', ids)]);
+      const [types, colours] = await Promise.all([predict('articleType', 'hires', ids, { lookalikes: true }), predict('baseColour', 'hires', ids, { lookalikes: true })]);
       return ids.map((_, i) => ({ articleType: types?.[i] ?? '', baseColour: colours?.[i] ?? '' }));
     };
     /** The top 10 of the fused ranking, the query's own product (row `self`) left out. */

@@ -5,6 +5,7 @@
  */
 import sharp from 'sharp';
 import type { BlobStore } from '../ports.ts';
+import type { LabelScore } from '../ranking/lookalike-vote.ts';
 import { checkImage, IMAGE_LIMITS, sniffFormat } from '../vision/image-check.ts';
 import { isImageRejected } from '../vision/errors.ts';
 import { SearchError } from './errors.ts';
@@ -19,6 +20,8 @@ export interface UploadAnalysis {
   embedding?: { encoderId: string; encoderVersion: string; vector: number[] };
   /** The garment attributes the pipeline read (top label per head). */
   attributes?: Record<string, string>;
+  /** Per head, the pipeline's best labels with probabilities. */
+  labels?: Record<string, LabelScore[]>;
 }
 
 export type UploadLookup = (uploadId: string) => Promise<UploadAnalysis | undefined>;
@@ -72,6 +75,7 @@ export interface ResolvedUpload {
   bytes?: Uint8Array;
   vector?: Float32Array;
   attributes?: Record<string, string>;
+  labels?: Record<string, LabelScore[]>;
 }
 
 /** A finished upload's bytes (or stored embedding); 404 for an unknown upload, 400 for one not done. */
@@ -84,7 +88,7 @@ export async function resolveUpload(key: string, uploads: BlobStore | undefined,
     if (analysis.status === 'failed') throw new SearchError('invalid', `Upload ${uploadId} was refused by the analysis: ${analysis.error ?? 'failed'}`);
     if (analysis.status !== 'done') throw new SearchError('invalid', `Upload ${uploadId} is not finished yet (status ${analysis.status}); retry when GET /v1/uploads/${uploadId} says done`);
     const e = analysis.embedding;
-    if (e && e.encoderId === encoder.id && e.encoderVersion === encoder.version && e.vector.length > 0) return { vector: Float32Array.from(e.vector), attributes: analysis.attributes };
+    if (e && e.encoderId === encoder.id && e.encoderVersion === encoder.version && e.vector.length > 0) return { vector: Float32Array.from(e.vector), attributes: analysis.attributes, labels: analysis.labels };
   }
   const bytes = await uploads.get(key);
   if (!bytes) throw new SearchError('not-found', `No uploaded image at ${key}`);

@@ -12,6 +12,7 @@ import type { SearchIndex } from '../index/search-index.ts';
 import { IndexNotReadyError } from '../index/holder.ts';
 import { hasIntent, queryIntent, type QueryIntent } from '../intent/query-intent.ts';
 import { fuseQuery, type SearchType } from '../ranking/alpha.ts';
+import { LOOKALIKE_VOTE, voteLabel, type LabelScore } from '../ranking/lookalike-vote.ts';
 import { reciprocalRankFusion } from '../ranking/rrf.ts';
 import { SearchError } from './errors.ts';
 import { decodeBase64Image, explainImageFailure, precheckImage, resolveUpload, type UploadLookup } from './query-image.ts';
@@ -80,7 +81,12 @@ const FUSION_DEPTH = 100;
 interface QueryImage {
   vector: Float32Array;
   attributes?: Record<string, string>;
+  /** The heads' best labels with probabilities, for the look-alike vote. */
+  labels?: Record<string, LabelScore[]>;
 }
+
+/** The photo's attributes that the catalog's look-alikes vote on (the fields the named-attribute leg reads from a photo). */
+const VOTED_FIELDS = ['articleType', 'baseColour'] as const;
 
 /** Cosine at or above which a neighbour is the product's own image listed again (half-precision vectors: not exactly 1). */
 const DUPLICATE_SCORE = 0.999;
@@ -113,7 +119,7 @@ export class SearchService {
     const accept = index.accept(req.filters);
     const fuse = req.lexical !== false;
     const lexical = fuse && !!text;
-    const intent = fuse ? queryIntent(index.intent, text, image?.attributes) : undefined;
+    const intent = fuse ? queryIntent(index.intent, text, image && this.photoAttributes(index, image)) : undefined;
     const named = intent && hasIntent(intent);
     const depth = lexical || named ? Math.max(topK, FUSION_DEPTH) : topK;
     const vectorHits = index.vectors.search(query.vector, depth, accept);
@@ -220,12 +226,25 @@ export class SearchService {
     return image && asQuery ? { ...image, vector: asQuery(image.vector) } : image;
   }
 
+  /** The photo's type and colour as its heads read them, voted on by the catalog products that look most like it. */
+  private photoAttributes(index: SearchIndex, image: QueryImage): Record<string, string> | undefined {
+    const appearance = this.deps.encoder.appearanceQuery?.(image.vector);
+    if (!image.labels || !appearance) return image.attributes;
+    const lookalikes = index.vectors.search(appearance, LOOKALIKE_VOTE.k);
+    const voted = { ...image.attributes };
+    for (const field of VOTED_FIELDS) {
+      const head = image.labels[field];
+      if (head?.length) voted[field] = voteLabel(head, lookalikes.map((h) => ({ score: h.score, label: index.items.get(h.id)?.[field] })))[0].value;
+    }
+    return voted;
+  }
+
   private async imageEmbedding(req: SearchRequest): Promise<QueryImage | undefined> {
     let bytes: Uint8Array | undefined;
     if (req.imageBase64 !== undefined) bytes = decodeBase64Image(req.imageBase64);
     else if (req.imageKey !== undefined) {
       const upload = await resolveUpload(req.imageKey, this.deps.uploads, this.deps.uploadLookup, this.deps.encoder);
-      if (upload.vector) return { vector: upload.vector, attributes: upload.attributes };
+      if (upload.vector) return { vector: upload.vector, attributes: upload.attributes, labels: upload.labels };
       bytes = upload.bytes;
     }
     if (!bytes) return undefined;
@@ -233,8 +252,8 @@ export class SearchService {
     const encoder = this.deps.encoder;
     try {
       if (!encoder.describeImage) return { vector: await encoder.embedImage(bytes) };
-      const { embedding, attributes } = await encoder.describeImage(bytes);
-      return { vector: embedding, attributes };
+      const { embedding, attributes, labels } = await encoder.describeImage(bytes);
+      return { vector: embedding, attributes, labels };
     } catch (err) {
       return explainImageFailure(bytes, err);
     }

@@ -63,6 +63,29 @@ describe('SearchService: what the photo shows', () => {
     expect(ids).toEqual(expect.arrayContaining(nearest(fuseQuery(words, photo, 0.5).vector, 'Tshirts', 'Red', 10)));
   });
 
+  it("the catalog's look-alikes (Encoder.appearanceQuery) vote on the photo's reading: a close call goes their way", async () => {
+    const appearance = randomUnitVector(16, mulberry32(21));
+    const rand = mulberry32(22);
+    const kurtas = Array.from({ length: 10 }, (_, i) => `kurta-${i}`);
+    const template = index.items.values().next().value!;
+    kurtas.forEach((id) => {
+      const v = Float32Array.from(appearance, (x) => x + (rand() - 0.5) * 0.05);
+      const norm = Math.hypot(...v);
+      index.add({ ...template, id, articleType: 'Kurtas' }, v.map((x) => x / norm));
+    });
+    const labels = { articleType: [{ value: 'Tshirts', p: 0.5 }, { value: 'Kurtas', p: 0.45 }] };
+    const voting: Encoder = { ...describing, appearanceQuery: (v) => (v === photo ? appearance : v), describeImage: async () => ({ embedding: photo, attributes: reading, labels }) };
+    try {
+      const r = await service(voting).search({ imageBase64: jpeg, topK: 20 });
+      expect(r.intent!.attributes).toMatchObject({ articleType: ['Kurtas'], baseColour: ['Navy Blue'] }); // no ranked colours: the head's stands
+      // Without look-alikes (no appearanceQuery) the head's first label stands.
+      const { appearanceQuery: _, ...headsOnly } = voting;
+      expect((await service(headsOnly).search({ imageBase64: jpeg, topK: 20 })).intent!.attributes.articleType).toEqual(['Tshirts']);
+    } finally {
+      kurtas.forEach((id) => index.remove(id));
+    }
+  });
+
   it("searches with the encoder's query form of the photo's embedding (Encoder.imageQuery), alone and fused with words", async () => {
     const asQuery = randomUnitVector(16, mulberry32(11));
     const querying: Encoder = { ...plain, imageQuery: (v) => (v === photo ? asQuery : v) };

@@ -59,6 +59,7 @@ export function uploadLookup(store: AnalysisStore = new DynamoAnalysisStore()) {
       error: rec.error ? `${rec.error.reason}: ${rec.error.message}` : undefined,
       embedding: e ? { encoderId: e.encoderId, encoderVersion: e.encoderVersion, vector: Array.from(decodeEmbedding(e)) } : undefined,
       attributes: rec.result ? Object.fromEntries(Object.entries(rec.result.attributes).map(([name, guess]) => [name, guess.value])) : undefined,
+      labels: rec.result ? Object.fromEntries(Object.entries(rec.result.attributes).map(([name, guess]) => [name, guess.top ?? [{ value: guess.value, p: guess.confidence }]])) : undefined,
     };
   };
 }

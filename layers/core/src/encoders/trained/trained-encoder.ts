@@ -33,6 +33,8 @@ export class TrainedEncoder implements Encoder {
   private readonly ownsFeaturizer: boolean;
   /** Per dimension: image-query weight ÷ catalog weight of its block (undefined: image queries as they are). */
   private readonly queryScale?: Float32Array;
+  /** Per dimension: 1 on the contrastive part, 0 on the label blocks (undefined: no label blocks). */
+  private readonly appearanceScale?: Float32Array;
 
   private constructor(
     readonly card: ModelCard,
@@ -49,6 +51,10 @@ export class TrainedEncoder implements Encoder {
     if (featurizer) this.featurizer = Promise.resolve(featurizer);
     const space = card.space;
     if (space?.labelBlocks && space.imageQueryBlocks) this.queryScale = blockScale(card, space.contrastiveDim, space.labelBlocks, space.imageQueryBlocks);
+    if (space?.labelBlocks) {
+      const unlabelled = { base: space.labelBlocks.base, heads: space.labelBlocks.heads.map((h) => ({ name: h.name, weight: 0 })) };
+      this.appearanceScale = blockScale(card, space.contrastiveDim, space.labelBlocks, unlabelled);
+    }
   }
 
   static async open(opts: TrainedEncoderOptions = {}): Promise<TrainedEncoder> {
@@ -93,7 +99,11 @@ export class TrainedEncoder implements Encoder {
 
   async describeImage(image: Uint8Array): Promise<ImageDescription> {
     const { embedding, tags } = await this.analyse(await this.imageFeatures(image));
-    return { embedding, attributes: Object.fromEntries(Object.entries(tags).map(([name, t]) => [name, t.value])) };
+    return {
+      embedding,
+      attributes: Object.fromEntries(Object.entries(tags).map(([name, t]) => [name, t.value])),
+      labels: Object.fromEntries(Object.entries(tags).map(([name, t]) => [name, t.top])),
+    };
   }
 
   /**
@@ -102,17 +112,15 @@ export class TrainedEncoder implements Encoder {
    * image does) and renormalises. Exact from the stored embedding, so uploads' kept embeddings work too.
    */
   imageQuery(embedding: Float32Array): Float32Array {
-    const scale = this.queryScale;
-    if (!scale || embedding.length !== scale.length) return embedding;
-    const out = new Float32Array(scale.length);
-    let norm = 0;
-    for (let i = 0; i < out.length; i++) {
-      out[i] = embedding[i] * scale[i];
-      norm += out[i] * out[i];
-    }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let i = 0; i < out.length; i++) out[i] *= inv;
-    return out;
+    return rescale(embedding, this.queryScale);
+  }
+
+  /**
+   * The contrastive part alone (label blocks zeroed, renormalised): against catalog embeddings, whose label blocks
+   * have one norm, it ranks by appearance only, as the look-alike vote wants (ranking/lookalike-vote.ts).
+   */
+  appearanceQuery(embedding: Float32Array): Float32Array {
+    return rescale(embedding, this.appearanceScale);
   }
 
   async embedFeatures(features: ImageFeatures): Promise<Float32Array> {
@@ -135,6 +143,20 @@ export class TrainedEncoder implements Encoder {
     if (this.ownsFeaturizer && this.featurizer) closing.push(this.featurizer.then((f) => f.close()));
     await Promise.all(closing);
   }
+}
+
+/** The embedding with each dimension scaled, renormalised (as it is without a scale or on a length mismatch). */
+function rescale(embedding: Float32Array, scale: Float32Array | undefined): Float32Array {
+  if (!scale || embedding.length !== scale.length) return embedding;
+  const out = new Float32Array(scale.length);
+  let norm = 0;
+  for (let i = 0; i < out.length; i++) {
+    out[i] = embedding[i] * scale[i];
+    norm += out[i] * out[i];
+  }
+  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let i = 0; i < out.length; i++) out[i] *= inv;
+  return out;
 }
 
 /** Per-dimension factors from catalog-image block weights to image-query ones (card layout: base, then blocks in order). */

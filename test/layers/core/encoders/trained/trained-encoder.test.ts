@@ -91,6 +91,19 @@ describe('TrainedEncoder (models/trained)', () => {
     expect(Array.from(enc.imageQuery(Float32Array.of(1, 0)))).toEqual([1, 0]); // another space's vector passes through
   });
 
+  it('appearanceQuery keeps the contrastive part alone, a unit vector; describeImage gives each head its ranked labels', async () => {
+    const contrastive = enc.card.space!.contrastiveDim;
+    const v = await enc.embedImage(image(RED_DRESS));
+    const a = enc.appearanceQuery(v);
+    expect(Math.hypot(...a)).toBeCloseTo(1, 4);
+    expect(a.subarray(contrastive).every((x) => x === 0)).toBe(true);
+    const scale = a[0] / v[0];
+    for (let i = 0; i < contrastive; i += 17) expect(a[i]).toBeCloseTo(v[i] * scale, 5);
+    const d = await enc.describeImage(image(RED_DRESS));
+    expect(d.labels!.articleType[0].value).toBe(d.attributes.articleType);
+    expect(d.labels!.baseColour.every((x, i, all) => i === 0 || x.p <= all[i - 1].p)).toBe(true);
+  });
+
   it('tags with labels from the card, probabilities summing to 1', async () => {
     const f = await enc.imageFeatures(image(BLUE_JEANS));
     const tags = await enc.tagger.tag(f);
