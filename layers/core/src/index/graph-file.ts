@@ -67,8 +67,8 @@ export interface GraphFileWriter {
  * Starts the hnswlib file for `graph` at `file`: header and upper levels at once, level-0 records as their vectors
  * arrive (any order, possibly concurrently), so the ~80 MB file is never in memory whole. Every field is a whole
  * number of 4-byte words (checked by layout()), so records are assembled on word views: links and labels
- * copied, vectors decoded straight to float32 bit patterns, two chunk buffers per call (one decoded while the
- * other is written).
+ * copied, vectors decoded straight to float32 bit patterns into chunk buffers, one decoded while another is
+ * written.
  */
 export async function openGraphFile(file: string, graph: Uint8Array, dim: number): Promise<GraphFileWriter> {
   const { count, perElement, vectorOffset, labelOffset } = layout(graph, dim);
@@ -80,7 +80,10 @@ export async function openGraphFile(file: string, graph: Uint8Array, dim: number
   const src = new Uint32Array(level0.buffer, level0.byteOffset + HEADER, (count * slim) / 4);
   const bits = halfToFloatBits();
   const linkWords = vectorOffset / 4, tailWords = (perElement - labelOffset) / 4, slimWords = slim / 4, perWords = perElement / 4;
-  const perChunk = Math.max(1, Math.floor(CHUNK_BYTES / perElement));
+  const perChunk = Math.max(1, Math.min(count, Math.floor(CHUNK_BYTES / perElement)));
+  // Chunk buffers are shared by every call and reused once written: fresh memory costs a page fault per 4 KB
+  // (microseconds each, far more on some VMs), and a new pair per call would touch as much as the file itself.
+  const free: Uint32Array[] = [];
   const out = await open(file, 'w');
   let written = 0;
   try {
@@ -96,20 +99,19 @@ export async function openGraphFile(file: string, graph: Uint8Array, dim: number
       const records = vectors.length / dim;
       if (!Number.isInteger(records) || first < 0 || first + records > count)
         throw new Error(`${vectors.length} vector values at record ${first} do not fit ${count} records of ${dim}`);
-      const buffers: Uint32Array[] = [];
       let pending: Promise<unknown> = Promise.resolve();
-      for (let done = 0, turn = 0; done < records; done += perChunk, turn ^= 1) {
+      for (let done = 0; done < records; done += perChunk) {
         const n = Math.min(perChunk, records - done);
-        // This buffer's last write (two chunks ago) was awaited in the previous turn; the other may be in flight.
-        const dst = (buffers[turn] ??= new Uint32Array(Math.min(perChunk, records) * perWords));
+        const dst = free.pop() ?? new Uint32Array(perChunk * perWords);
         for (let i = 0, s = (first + done) * slimWords, d = 0, v = done * dim; i < n; i++, s += slimWords, d += perWords) {
           for (let w = 0; w < linkWords; w++) dst[d + w] = src[s + w];
           const at = d + linkWords;
           for (let k = 0; k < dim; k++) dst[at + k] = bits[vectors[v++]];
           for (let w = 0; w < tailWords; w++) dst[at + dim + w] = src[s + linkWords + w];
         }
+        // One write in flight per call: this chunk's write starts once the previous one is done (and its buffer free).
         await pending;
-        pending = out.write(new Uint8Array(dst.buffer, 0, n * perElement), 0, n * perElement, HEADER + (first + done) * perElement);
+        pending = out.write(new Uint8Array(dst.buffer, 0, n * perElement), 0, n * perElement, HEADER + (first + done) * perElement).finally(() => free.push(dst));
       }
       await pending;
       written += records;

@@ -165,6 +165,11 @@ export class HnswIndex implements VectorIndex {
     return index;
   }
 
+  /** Places left before an add makes hnswlib grow the index (capacity survives a save and a load). */
+  get spare(): number {
+    return this.capacity - this.idOfLabel.length;
+  }
+
   get size(): number {
     return this.labelOf.size;
   }

@@ -42,6 +42,7 @@ describe('index lifecycle in S3', () => {
     const loaded = await holder.get();
     expect(loaded.version).toBe(manifest.version);
     expect(loaded.size).toBe(400);
+    expect(loaded.vectors.spare).toBe(1024 - 400); // the built capacity travels with the artifact: no growth on the next add
     expect(loaded.items.get('10005')).toEqual(syntheticItem(5));
     const q = vectors.get('10042')!;
     expect(loaded.vectors.search(q, 5)).toEqual(index.vectors.search(q, 5));
