@@ -89,10 +89,6 @@ export class SearchIndex {
     }
   }
 
-  get lexicalReady(): boolean {
-    return !!this.bm25;
-  }
-
   /** Builds what text and attribute queries need (BM25, the intent vocabulary, attribute postings) now. */
   prepareQueries(): void {
     void this.lexical;
