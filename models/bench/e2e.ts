@@ -54,6 +54,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
 
     const coldLoadMs: number[] = [];
     const lexicalBuildMs: number[] = [];
+    const vectorCopyMs: number[] = [];
     const coldLoadCpuMs: number[] = [];
     const coldLoadSteps: Record<string, number>[] = [];
     for (let i = 0; i < opts.coldRuns; i++) {
@@ -67,13 +68,14 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
         child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold load child failed: ${err.slice(-500)}`))));
       });
       const line = stdout.trim().split('\n').pop()!;
-      const parsed = JSON.parse(line) as { ms: number; lexicalMs: number; cpuMs: number; steps: Record<string, number> };
+      const parsed = JSON.parse(line) as { ms: number; lexicalMs: number; vectorsMs: number; cpuMs: number; steps: Record<string, number> };
       coldLoadCpuMs.push(Math.round(parsed.cpuMs));
       coldLoadSteps.push(parsed.steps);
       coldLoadMs.push(Math.round(parsed.ms));
       lexicalBuildMs.push(Math.round(parsed.lexicalMs));
+      vectorCopyMs.push(Math.round(parsed.vectorsMs));
     }
-    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); BM25 builds ${lexicalBuildMs.join(', ')} ms`);
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); BM25 builds ${lexicalBuildMs.join(', ')} ms; deferred vector copies ${vectorCopyMs.join(', ')} ms`);
 
     // Catalog uploads at this size: each one published as a delta by one process, picked up by another warm one.
     const reader = new IndexHolder({ store: s3IndexStore(), refreshSeconds: 3600 });

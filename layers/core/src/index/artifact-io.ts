@@ -8,8 +8,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type FileEntry, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
-import { openGraphFile, splitGraphFile } from './graph-file.ts';
-import { HnswIndex } from './hnsw.ts';
+import { openGraphFile, splitGraphFile, vectorsByLabel } from './graph-file.ts';
+import { HnswIndex, type VectorFill } from './hnsw.ts';
 import { SearchIndex } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 
@@ -106,21 +106,24 @@ export type LoadTimings = Record<string, number>;
 /**
  * The graph and the vector parts download concurrently (PARALLEL_PARTS ranged GETs at a time); the graph starts
  * the hnswlib file, and each vector part, once verified, is decoded into its records while later parts arrive.
+ * Answers the deferred vector copy, made from the graph and the parts it keeps.
  */
-async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<void> {
+async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<VectorFill> {
   const { parts, recordsPerPart } = manifest.files['vectors.f16'];
   const corrupt = (err: unknown) =>
     (err as NodeJS.ErrnoException).code ? err : new CorruptArtifactError(`${store.describe(manifest.version, 'graph.bin')}: ${(err as Error).message}`); // an errno is the disk, not the artifact
-  const writer = fetchVerified(store, manifest, 'graph.bin').then((graph) => openGraphFile(file, graph, manifest.dim).catch((err) => Promise.reject(corrupt(err))));
+  const graph = fetchVerified(store, manifest, 'graph.bin');
+  const writer = graph.then((bytes) => openGraphFile(file, bytes, manifest.dim).catch((err) => Promise.reject(corrupt(err))));
   writer.catch(() => {}); // awaited below; marked handled so an early failure is not an unhandled rejection
   const partBytes = recordsPerPart * manifest.dim * 2; // every part but the last is this long
+  const kept: Uint16Array[] = new Array(parts.length);
   let next = 0;
   const lane = async () => {
     for (let k = next++; k < parts.length; k = next++) {
       const bytes = await fetchVerified(store, manifest, 'vectors.f16', { start: k * partBytes, expected: parts[k] });
       // A Uint16Array view needs an even offset; a body buffer may start anywhere in its pool.
       const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
-      const vectors = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2);
+      const vectors = (kept[k] = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2));
       await (await writer).writeRecords(vectors, k * recordsPerPart).catch((err) => Promise.reject(corrupt(err)));
     }
   };
@@ -133,13 +136,14 @@ async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: 
     if (!failed) throw corrupt(err);
   }
   if (failed) throw failed.reason;
+  return vectorsByLabel(await graph, manifest.dim, kept, recordsPerPart);
 }
 
 /**
  * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and ids.json download
  * concurrently; graph + vectors are written back as an hnswlib file in a temp folder (hnswlib loads files only)
  * and parsed on a worker thread (readIndex) while ids.json parses on the event loop. The temp folder is deleted
- * on failure at once, on success right after the deferred vector copy (next tick).
+ * on failure at once, on success on the next tick; the deferred vector copy decodes the parts still in memory.
  */
 export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
   const t0 = performance.now();
@@ -153,12 +157,13 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
   // The graph goes first: once its file is written, hnswlib parses it on a worker thread while ids.json (downloaded
   // meanwhile) parses here. graphPromise subscribes to fileWritten before idsPromise does, so readIndex starts first.
   const idsBytes = fetchVerified(store, manifest, 'ids.json');
-  const fileWritten = fetchGraphFile(store, manifest, file).then(() => {
+  const fileWritten = fetchGraphFile(store, manifest, file).then((fill) => {
     timings['download, sha256, write'] = since(t1);
+    return fill;
   });
-  const graphPromise = fileWritten.then(async () => {
+  const graphPromise = fileWritten.then(async (fill) => {
     const t3 = performance.now();
-    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
+    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw }, fill);
     timings.hnswlib = since(t3);
     return vectors;
   });
@@ -181,16 +186,11 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
     const t4 = performance.now();
     const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest);
     timings.metadata = since(t4);
-    // The index is usable now (hnswlib searches its own copy); the vector copy for the exact fallback and
-    // "similar" runs on the next tick (or on first use, whichever comes first), then the temp file goes.
+    // The index is usable now (hnswlib searches its own copy); the temp file goes, and the vector copy for the
+    // exact fallback and "similar" runs on the next tick (or on first use, whichever comes first).
     setImmediate(() => {
-      try {
-        vectors.materializeVectors();
-      } catch {
-        // Cannot happen for a verified file; if it did, the exact fallback would see zero vectors, not crash.
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      rmSync(dir, { recursive: true, force: true });
+      vectors.materializeVectors();
     });
     return index;
   } catch (err) {

@@ -36,6 +36,9 @@ const TYPED_VECTORS = (() => {
   }
 })();
 
+/** Writes every element's vector into `out` at its label's row (rows past `capacity` skipped). */
+export type VectorFill = (out: Float32Array, capacity: number) => void;
+
 export interface HnswParams {
   /** Graph degree. */
   m: number;
@@ -73,8 +76,8 @@ export class HnswIndex implements VectorIndex {
   private readonly labelOf = new Map<string, number>();
   private idOfLabel: (string | undefined)[] = [];
   private vectorData: Float32Array;
-  /** Where the vectors still are when the copy was deferred past the load (see loadAsync). */
-  private pendingVectors: (() => Uint8Array) | undefined;
+  /** The deferred vector copy of a load (see loadAsync). */
+  private pendingVectors: VectorFill | undefined;
   private capacity: number;
   /** Below this many estimated matches a filtered query scans the matching vectors exactly. */
   exactFilterMatches = EXACT_FILTER_MATCHES;
@@ -123,29 +126,29 @@ export class HnswIndex implements VectorIndex {
 
   /**
    * The cold-load path: hnswlib parses the file on a libuv worker thread (readIndex), so the event loop stays free
-   * for the metadata meanwhile. The vector copy is deferred: it happens on first use or at `materializeVectors()`
-   * (the loader schedules it for the next tick), reading `file` again — which must live until then.
+   * for the metadata meanwhile. The vector copy is deferred: `fill` runs on first use or at `materializeVectors()`
+   * (the loader schedules it for the next tick), from what the loader still holds (graph-file.ts vectorsByLabel).
    */
-  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
+  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams, fill: VectorFill): Promise<HnswIndex> {
     const graph = new HierarchicalNSW('ip', dim);
     const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
     const index = HnswIndex.fromGraph(graph, labelList, dim, params);
-    index.pendingVectors = () => readFileSync(file);
+    index.pendingVectors = fill;
     return index;
   }
 
-  /** Copies the vectors out of the graph file now if that was deferred; a no-op otherwise. */
+  /** Makes the deferred vector copy now, if there is one. */
   materializeVectors(): void {
-    const source = this.pendingVectors;
-    if (!source) return;
+    const fill = this.pendingVectors;
+    if (!fill) return;
     this.pendingVectors = undefined;
-    let bytes: Uint8Array | undefined;
     try {
-      bytes = source();
+      fill(this.vectorData, this.capacity);
+      if (this.matchesGraph()) return;
     } catch {
-      // The file is gone: readVectors falls back to asking hnswlib point by point.
+      // Falls through to asking hnswlib point by point.
     }
-    this.readVectors(bytes ?? new Uint8Array(0));
+    this.readVectorsFromGraph();
   }
 
   /** The vectors by label (materialised on first use after a deferred load). */
@@ -347,12 +350,17 @@ export class HnswIndex implements VectorIndex {
         if (src % 4 === 0) this.vectorData.set(new Float32Array(bytes.buffer, src, this.dim), dst);
         else for (let d = 0; d < this.dim; d++) this.vectorData[dst + d] = view.getFloat32(src - bytes.byteOffset + d * 4, true);
       }
-      const probe = this.labelOf.values().next();
-      if (probe.done) return;
-      const expected = this.graph.getPoint(probe.value);
-      if (Math.abs(expected[0] - this.vectorData[probe.value * this.dim]) < 1e-6) return;
+      if (this.matchesGraph()) return;
     }
     this.readVectorsFromGraph();
+  }
+
+  /** Whether the copied vectors agree with hnswlib's own on one element (a wrong layout cannot go unnoticed). */
+  private matchesGraph(): boolean {
+    const probe = this.labelOf.values().next();
+    if (probe.done) return true;
+    const expected = this.graph.getPoint(probe.value);
+    return expected.every((x, d) => Math.abs(x - this.vectorData[probe.value * this.dim + d]) < 1e-6);
   }
 
   /** Unknown layout (or no file): the slow, safe way. */

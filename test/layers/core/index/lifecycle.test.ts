@@ -228,7 +228,7 @@ describe('index lifecycle in S3', () => {
     expect(folded.has('770017') && folded.has('77001')).toBe(true);
   });
 
-  it('joins graph and half-precision vectors into a temp file and removes it (after the deferred vector copy, and at once on a refused load)', async () => {
+  it('joins graph and half-precision vectors into a temp file and removes it (on the next tick, and at once on a refused load)', async () => {
     const tmp = mkdtempSync(path.join(tmpdir(), 'lifecycle-'));
     try {
       const { index, vectors } = syntheticIndex(300, 16, 4);
@@ -244,7 +244,7 @@ describe('index lifecycle in S3', () => {
       expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(roundToHalf(vectors.get('10007')!)));
       expect(loaded.vectors.exact(vectors.get('10009')!, 1)[0].id).toBe('10009');
 
-      // First use before the next tick materialises the vectors from the joined bytes.
+      // First use before the next tick makes the vector copy then, from the parts still in memory.
       const eager = await loadIndex(s3IndexStore(), manifest.version, tmp);
       expect(Array.from(eager.vectors.vectorOf('10003')!)).toEqual(Array.from(index.vectors.vectorOf('10003')!));
       await new Promise((r) => setImmediate(r));
