@@ -54,8 +54,11 @@ export function splitGraphFile(file: Uint8Array, dim: number): { graph: Uint8Arr
   return { graph, vectors };
 }
 
-/** Bytes per write: small enough to stay in cache, big enough to keep syscalls few. */
-const CHUNK_BYTES = 4 << 20;
+/**
+ * Bytes per write: small enough to stay in cache (and, with up to two buffers per concurrent part, to keep the
+ * fresh memory a load touches small: 4 MB chunks grew the pool to ~40 MB), big enough to keep syscalls few.
+ */
+const CHUNK_BYTES = 1 << 20;
 
 export interface GraphFileWriter {
   /** Decodes and writes the level-0 records `first …` whose vectors (binary16, dim per record) are given. */
