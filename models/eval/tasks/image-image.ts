@@ -13,11 +13,14 @@ export function imageImageQueries(ctx: EvalContext, gallery: Gallery): { ids: st
     const p = ctx.byId.get(id);
     return p && p.articleType && p.baseColour;
   });
-  const relevantOf = (id: string) => {
+  const relevant = new Map<string, Set<string>>();
+  for (const id of candidates) {
     const p = ctx.byId.get(id)!;
-    return new Set(gallery.ids.filter((g) => g !== id && ctx.byId.get(g)?.articleType === p.articleType && ctx.byId.get(g)?.baseColour === p.baseColour));
-  };
-  const ids = limitQueries(ctx, candidates.filter((id) => relevantOf(id).size > 0), Infinity, 1);
+    const set = new Set(gallery.ids.filter((g) => g !== id && ctx.byId.get(g)?.articleType === p.articleType && ctx.byId.get(g)?.baseColour === p.baseColour));
+    if (set.size > 0) relevant.set(id, set);
+  }
+  const relevantOf = (id: string) => relevant.get(id)!;
+  const ids = limitQueries(ctx, candidates.filter((id) => relevant.has(id)), Infinity, 1);
   return { ids, relevantOf, skipped: candidates.length - ids.length };
 }
 
