@@ -47,7 +47,6 @@ export async function createTrainedSystem(data: EvalData, dir = trainedModelDir(
     return ids.map((id) => lookalikeCache.get(`${set}:${id}`)!);
   }
 
-
   /** Features from the cache, or computed from the image when the cache lacks the id (undefined if undecodable). */
   async function features(set: ImageSet, ids: readonly string[]): Promise<Array<ImageFeatures | undefined>> {
     const { table: t, row } = await table(set);

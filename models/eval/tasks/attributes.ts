@@ -4,6 +4,7 @@
  * "heads" = the system's own attribute heads, when it has them; "+ look-alikes" = the heads voted on by the
  * image's nearest catalog products outside the test fold, as the search service reads a photo.
  */
+import { LOOKALIKE_VOTE } from '../../../layers/core/src/ranking/lookalike-vote.ts';
 import type { EvalTask, MetricValue } from '../types.ts';
 import { limitQueries } from './common.ts';
 
@@ -32,7 +33,7 @@ export const attributes: EvalTask = {
     { name: 'articleType heads + look-alikes', target: '≥ 0.85' },
     { name: 'baseColour heads + look-alikes' },
   ],
-  describe: 'attributes: top-1 on test-fold images; zero-shot = nearest label text in the joint space, heads = the system\'s classifiers, + look-alikes = voted on by the 10 nearest catalog products outside the test fold.',
+  describe: `attributes: top-1 on test-fold images; zero-shot = nearest label text in the joint space, heads = the system's classifiers, + look-alikes = voted on by the ${LOOKALIKE_VOTE.k} nearest catalog products outside the test fold.`,
   async run(ctx, system) {
     const ids = limitQueries(ctx, ctx.testSmallIds.filter((id) => ctx.byId.get(id)?.articleType), Infinity, 3);
     const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);

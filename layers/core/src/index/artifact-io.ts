@@ -190,7 +190,11 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
     // exact fallback and "similar" runs on the next tick (or on first use, whichever comes first).
     setImmediate(() => {
       rmSync(dir, { recursive: true, force: true });
-      vectors.materializeVectors();
+      try {
+        vectors.materializeVectors();
+      } catch {
+        // Cannot happen for a verified artifact; if it did, the exact fallback would see zero vectors, not crash.
+      }
     });
     return index;
   } catch (err) {
