@@ -29,6 +29,8 @@ export interface E2eResult {
   indexBytes: number;
   coldLoadMs: number[];
   lexicalBuildMs: number[];
+  vectorCopyMs: number[];
+  freshMemoryMs: number[];
   coldLoadCpuMs: number[];
   coldLoadSteps: Record<string, number>[];
   text: Measured;
@@ -55,6 +57,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     const coldLoadMs: number[] = [];
     const lexicalBuildMs: number[] = [];
     const vectorCopyMs: number[] = [];
+    const freshMemoryMs: number[] = [];
     const coldLoadCpuMs: number[] = [];
     const coldLoadSteps: Record<string, number>[] = [];
     for (let i = 0; i < opts.coldRuns; i++) {
@@ -74,8 +77,9 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
       coldLoadMs.push(Math.round(parsed.ms));
       lexicalBuildMs.push(Math.round(parsed.lexicalMs));
       vectorCopyMs.push(Math.round(parsed.vectorsMs));
+      freshMemoryMs.push(await firstTouchMs());
     }
-    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); BM25 builds ${lexicalBuildMs.join(', ')} ms; deferred vector copies ${vectorCopyMs.join(', ')} ms`);
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); BM25 builds ${lexicalBuildMs.join(', ')} ms; deferred vector copies ${vectorCopyMs.join(', ')} ms; 64 MB first touch ${freshMemoryMs.join(', ')} ms`);
 
     // Catalog uploads at this size: each one published as a delta by one process, picked up by another warm one.
     const reader = new IndexHolder({ store: s3IndexStore(), refreshSeconds: 3600 });
@@ -134,8 +138,23 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     else process.env.IMAGE_BASE_URL = previousBase;
     const textPresigned = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
     return {
-      textPresigned, publishMs, indexBytes, coldLoadMs, lexicalBuildMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
+      textPresigned, publishMs, indexBytes, coldLoadMs, lexicalBuildMs, vectorCopyMs, freshMemoryMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
   } finally {
     await cloud.stop();
   }
+}
+
+/**
+ * What touching fresh memory costs on this machine: a new process fills a new 64 MB buffer (page faults and
+ * zeroing, ~16k pages). Loads are dominated by it on some VMs, so the bench reports it beside them.
+ */
+async function firstTouchMs(): Promise<number> {
+  const script = 'const t = performance.now(); Buffer.alloc(64 << 20, 1); process.stdout.write(String(performance.now() - t));';
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', script]);
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`first-touch child exited ${code}`))));
+  });
+  return Math.round(Number(out));
 }

@@ -1,6 +1,7 @@
 /**
  * npm run bench — one run, one table: encoders, ANN search at 3k / 44k / 1M vectors (ours vs exact vs usearch
- * vs LanceDB at matched recall), build time and size, cold index load from the local S3 in a fresh process, and
+ * vs LanceDB at matched recall), build time and size, cold index load from the local S3 in a fresh process (and
+ * what fresh memory costs on this machine, which bounds it), and
  * POST /v1/search end to end through the local API. Writes models/bench/results/latest.json.
  *
  *   npm run bench                      # the full run (≈10 min on 2 cores)
@@ -177,6 +178,10 @@ if (runE2e) {
   rows.push({ what: 'index update, one product: warm pick-up', n, engine: 'IndexHolder.refresh → fetch + apply the delta in place', p50: e2e.update.pickUp.p50, p95: e2e.update.pickUp.p95, note: 'instead of a cold-load-sized download per update' });
   const lex = timings(e2e.lexicalBuildMs);
   rows.push({ what: 'BM25 build after load', n, engine: 'Bm25 over the artifact metadata', p50: lex.p50, p95: lex.p95, note: 'off the load path: built on the next tick' });
+  const copy = timings(e2e.vectorCopyMs);
+  rows.push({ what: 'vector copy after load', n, engine: 'HnswIndex.materializeVectors ← the binary16 parts in memory', p50: copy.p50, p95: copy.p95, note: 'off the load path: next tick (exact fallback, "similar")' });
+  const touch = timings(e2e.freshMemoryMs);
+  rows.push({ what: 'machine: 64 MB first touch', engine: 'Buffer.alloc in a fresh process', p50: touch.p50, p95: touch.p95, note: 'what fresh memory costs here (page faults + zeroing): loads are bound by it on some VMs' });
   const add = (what: string, t: { client: Timing; server: Timing; breakdown: Record<string, number> }, goal: string) => {
     const b = t.breakdown;
     const steps = `p50 steps: embed ${b.embedMs} · ANN ${b.vectorMs} · BM25+RRF ${b.lexicalMs} · fields+URLs ${b.hydrateMs}`;
