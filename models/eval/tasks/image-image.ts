@@ -27,8 +27,8 @@ export function imageImageQueries(ctx: EvalContext, gallery: Gallery): { ids: st
 export const imageImage: EvalTask = {
   id: 'image-image',
   title: 'image→image (hi-res query)',
-  metrics: [{ name: 'P@10', target: '≥ 0.65' }],
-  describe: 'image→image: test-fold hi-res image vs test-fold small images; relevant = same articleType and baseColour, own product excluded.',
+  metrics: [{ name: 'P@10', target: '≥ 0.65' }, { name: 'own thumbnail as query: P@10' }],
+  describe: "image→image: test-fold hi-res image vs test-fold small images; relevant = same articleType and baseColour, own product excluded. The second row asks with the product's own 60×80 thumbnail instead (its row left out): how much of the gap is the photo's different look.",
   async run(ctx, system) {
     const gallery = await ctx.gallery(system!, 'small', ctx.testSmallIds);
     const rowOf = new Map(gallery.ids.map((id, i) => [id, i]));
@@ -36,6 +36,12 @@ export const imageImage: EvalTask = {
     const images = await ctx.gallery(system!, 'hires', ids);
     const queries: Query[] = ids.map((id, i) => ({ vector: asImageQuery(system!, images.row(i)), relevant: relevantOf(id), skip: rowOf.get(id) }));
     const result = await scoreQueries(gallery, queries, ['P@10']);
-    return { ...result, notes: [...(result.notes ?? []), `${skipped} hi-res test images skipped (no relevant product or --limit)`] };
+    const withThumbnail = ids.filter((id) => rowOf.has(id));
+    const thumbnails = await scoreQueries(gallery, withThumbnail.map((id) => ({ vector: asImageQuery(system!, gallery.row(rowOf.get(id)!)), relevant: relevantOf(id), skip: rowOf.get(id) })), ['P@10'], 'own thumbnail as query: ');
+    return {
+      ...result,
+      metrics: { ...result.metrics, ...thumbnails.metrics },
+      notes: [...(result.notes ?? []), `${skipped} hi-res test images skipped (no relevant product or --limit)`, `${withThumbnail.length} of them have a thumbnail in the gallery`],
+    };
   },
 };
