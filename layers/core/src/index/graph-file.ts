@@ -129,21 +129,19 @@ export async function openGraphFile(file: string, graph: Uint8Array, dim: number
 
 /**
  * A load's deferred vector copy (HnswIndex.materializeVectors) from what the loader already holds: the graph (each
- * level-0 record's label) and the verified binary16 parts, decoded into each label's row. Reading the ~80 MB file
+ * level-0 record's label) and the verified binary16 parts, copied into each label's row. Reading the ~80 MB file
  * back instead would touch as much fresh memory again, right when the first queries arrive.
  */
 export function vectorsByLabel(graph: Uint8Array, dim: number, parts: readonly Uint16Array[], recordsPerPart: number): VectorFill {
   const { count, perElement, vectorOffset } = layout(graph, dim);
   const slim = perElement - dim * 4;
   return (out, capacity) => {
-    const bits = halfToFloatBits();
-    const words = new Uint32Array(out.buffer, out.byteOffset, out.length);
     const view = new DataView(graph.buffer, graph.byteOffset, graph.byteLength);
     for (let i = 0; i < count; i++) {
       const label = Number(view.getBigUint64(HEADER + i * slim + vectorOffset, true));
       if (label >= capacity) continue;
-      const part = parts[Math.floor(i / recordsPerPart)];
-      for (let k = 0, v = (i % recordsPerPart) * dim, d = label * dim; k < dim; k++) words[d + k] = bits[part[v + k]];
+      const v = (i % recordsPerPart) * dim;
+      out.set(parts[Math.floor(i / recordsPerPart)].subarray(v, v + dim), label * dim);
     }
   };
 }

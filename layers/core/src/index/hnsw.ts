@@ -2,18 +2,20 @@
  * The approximate index: hnswlib-node's HNSW graph, inner product on unit vectors.
  *
  * hnswlib knows integer labels only, so this class keeps the string id ↔ label map, and a copy of the
- * vectors by label (read straight out of the saved graph, right after a load) for the exact fallback and for
- * "similar to this product". Removals are markDelete (hnswlib never returns them); re-adding an id
- * replaces its vector in place. Vectors are rounded to half precision when added: that is how the artifact
- * stores them (graph-file.ts), so a published and reloaded index is the one that was built, bit for bit.
+ * vectors by label, at half precision (right after a load, from the artifact's binary16 parts), for the exact
+ * scans (filtered, named attributes) and for "similar to this product". Removals are markDelete (hnswlib never
+ * returns them); re-adding an id replaces its vector in place. Vectors are rounded to half precision when added:
+ * that is how the artifact stores them (graph-file.ts), so a published and reloaded index is the one that was
+ * built, bit for bit, and the copy holds exactly what hnswlib holds in half the bytes (exact scans cost ~35% more
+ * per row for the decode, ~0.3 ms on 2,500 rows at 422 dimensions).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, VectorIndex } from '../ports.ts';
-import { roundToHalf } from './half.ts';
-import { dot, TopK } from './vectors.ts';
+import { dotHalf, halfBits, halfToFloat } from './half.ts';
+import { TopK } from './vectors.ts';
 
 const { HierarchicalNSW } = hnswlib;
 type Graph = InstanceType<typeof HierarchicalNSW>;
@@ -36,8 +38,8 @@ const TYPED_VECTORS = (() => {
   }
 })();
 
-/** Writes every element's vector into `out` at its label's row (rows past `capacity` skipped). */
-export type VectorFill = (out: Float32Array, capacity: number) => void;
+/** Writes every element's vector (binary16) into `out` at its label's row (rows past `capacity` skipped). */
+export type VectorFill = (out: Uint16Array, capacity: number) => void;
 
 export interface HnswParams {
   /** Graph degree. */
@@ -75,7 +77,9 @@ export interface SavedHnsw {
 export class HnswIndex implements VectorIndex {
   private readonly labelOf = new Map<string, number>();
   private idOfLabel: (string | undefined)[] = [];
-  private vectorData: Float32Array;
+  /** The vectors by label, binary16 (index/half.ts). */
+  private vectorData: Uint16Array;
+  private readonly halfTable = halfToFloat();
   /** The deferred vector copy of a load (see loadAsync). */
   private pendingVectors: VectorFill | undefined;
   private capacity: number;
@@ -96,7 +100,7 @@ export class HnswIndex implements VectorIndex {
     capacity: number,
   ) {
     this.capacity = capacity;
-    this.vectorData = new Float32Array(capacity * dim);
+    this.vectorData = new Uint16Array(capacity * dim);
     this.scratch = new Array<number>(dim).fill(0);
   }
 
@@ -152,7 +156,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   /** The vectors by label (materialised on first use after a deferred load). */
-  private get vectors(): Float32Array {
+  private get vectors(): Uint16Array {
     if (this.pendingVectors) this.materializeVectors();
     return this.vectorData;
   }
@@ -187,7 +191,9 @@ export class HnswIndex implements VectorIndex {
 
   vectorOf(id: string): Float32Array | undefined {
     const label = this.labelOf.get(id);
-    return label === undefined ? undefined : this.vectors.slice(label * this.dim, (label + 1) * this.dim);
+    if (label === undefined) return undefined;
+    const row = this.vectors.subarray(label * this.dim, (label + 1) * this.dim);
+    return Float32Array.from(row, (h) => this.halfTable[h]);
   }
 
   add(id: string, vector: Float32Array): void {
@@ -200,9 +206,9 @@ export class HnswIndex implements VectorIndex {
       this.labelOf.set(id, label);
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
-    const stored = roundToHalf(vector);
-    this.graph.addPoint(this.forHnswlib(stored), label);
-    this.vectors.set(stored, label * this.dim);
+    const half = Uint16Array.from(vector, halfBits);
+    this.graph.addPoint(this.forHnswlib(Float32Array.from(half, (h) => this.halfTable[h])), label);
+    this.vectors.set(half, label * this.dim);
   }
 
   remove(id: string): void {
@@ -268,7 +274,7 @@ export class HnswIndex implements VectorIndex {
     for (const id of ids) {
       if (accept && !accept(id)) continue;
       const label = this.labelOf.get(id);
-      if (label !== undefined) best.push(id, dot(query, this.vectors, label * this.dim));
+      if (label !== undefined) best.push(id, dotHalf(query, this.vectors, label * this.dim, this.halfTable));
     }
     return best.result().map(({ item, score }) => ({ id: item, score }));
   }
@@ -320,7 +326,7 @@ export class HnswIndex implements VectorIndex {
 
   private grow(capacity: number): void {
     this.graph.resizeIndex(capacity);
-    const v = new Float32Array(capacity * this.dim);
+    const v = new Uint16Array(capacity * this.dim);
     v.set(this.vectors);
     this.vectorData = v;
     this.capacity = capacity;
@@ -347,8 +353,7 @@ export class HnswIndex implements VectorIndex {
         if (label >= this.capacity) continue;
         const src = bytes.byteOffset + base + dataOffset;
         const dst = label * this.dim;
-        if (src % 4 === 0) this.vectorData.set(new Float32Array(bytes.buffer, src, this.dim), dst);
-        else for (let d = 0; d < this.dim; d++) this.vectorData[dst + d] = view.getFloat32(src - bytes.byteOffset + d * 4, true);
+        for (let d = 0; d < this.dim; d++) this.vectorData[dst + d] = halfBits(view.getFloat32(src - bytes.byteOffset + d * 4, true));
       }
       if (this.matchesGraph()) return;
     }
@@ -360,11 +365,11 @@ export class HnswIndex implements VectorIndex {
     const probe = this.labelOf.values().next();
     if (probe.done) return true;
     const expected = this.graph.getPoint(probe.value);
-    return expected.every((x, d) => Math.abs(x - this.vectorData[probe.value * this.dim + d]) < 1e-6);
+    return expected.every((x, d) => x === this.halfTable[this.vectorData[probe.value * this.dim + d]]);
   }
 
   /** Unknown layout (or no file): the slow, safe way. */
   private readVectorsFromGraph(): void {
-    for (const label of this.labelOf.values()) this.vectorData.set(this.graph.getPoint(label), label * this.dim);
+    for (const label of this.labelOf.values()) this.vectorData.set(Uint16Array.from(this.graph.getPoint(label), halfBits), label * this.dim);
   }
 }
