@@ -3,7 +3,6 @@
  * synthetic clustered vectors published to the local S3, a cold load in a fresh process, then POST /v1/search
  * through the local API: client round trip and the server's own tookMs.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { Encoder } from '#core';
 import type { IndexedItem } from '#core/index/artifact';
@@ -15,6 +14,7 @@ import type { HnswParams } from '#core/index/hnsw';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { repoRoot } from '#core/model-files';
 import { startLocalCloud } from '../../infra/local/cloud.ts';
+import { childStdout, lastLine } from './child.ts';
 import { row, timings, type Dataset, type Timing } from './synthetic.ts';
 
 export interface Measured {
@@ -62,16 +62,8 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     const coldLoadSteps: Record<string, number>[] = [];
     for (let i = 0; i < opts.coldRuns; i++) {
       // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
-      const stdout = await new Promise<string>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], { env: { ...process.env, ...cloud.env }, cwd: repoRoot });
-        let out = '';
-        let err = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.stderr.on('data', (d) => (err += d));
-        child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`cold load child failed: ${err.slice(-500)}`))));
-      });
-      const line = stdout.trim().split('\n').pop()!;
-      const parsed = JSON.parse(line) as { ms: number; lexicalMs: number; vectorsMs: number; cpuMs: number; steps: Record<string, number> };
+      const stdout = await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], 'cold load child failed', { env: { ...process.env, ...cloud.env }, cwd: repoRoot });
+      const parsed = JSON.parse(lastLine(stdout)) as { ms: number; lexicalMs: number; vectorsMs: number; cpuMs: number; steps: Record<string, number> };
       coldLoadCpuMs.push(Math.round(parsed.cpuMs));
       coldLoadSteps.push(parsed.steps);
       coldLoadMs.push(Math.round(parsed.ms));
@@ -150,11 +142,5 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
  */
 async function firstTouchMs(): Promise<number> {
   const script = 'const t = performance.now(); Buffer.alloc(64 << 20, 1); process.stdout.write(String(performance.now() - t));';
-  const out = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script]);
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`first-touch child exited ${code}`))));
-  });
-  return Math.round(Number(out));
+  return Math.round(Number(await childStdout(['-e', script], 'first-touch child failed')));
 }

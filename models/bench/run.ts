@@ -9,12 +9,12 @@
  *   npm run bench -- --sizes=3000,44000 --no-million --no-peers --no-e2e --queries=200 --e2e-n=3000
  *   npm run bench -- --sizes= --no-peers --no-million --no-encoders --e2e-n=44441 --cold-runs=9   # cold load only
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '#core/model-files';
 import { DEFAULT_HNSW_PARAMS, type HnswParams } from '#core/index/hnsw';
+import { childStdout, lastLine } from './child.ts';
 import { benchExact, benchHnsw, benchLance, benchUsearch, exactTruth, type EngineResult, type SweepPoint } from './ann.ts';
 import { catalogItems, textQueries } from './catalog-items.ts';
 import { benchE2e, type E2eResult } from './e2e.ts';
@@ -132,18 +132,10 @@ if (runMillion) {
   log(`1M: ${shards} shards × ${per} (M=${mM} efC=${efcM}), 2 at a time`);
   const efs = (args.get('million-efs') ?? '64,128,256,512').split(',').map(Number);
   type ShardOut = { shard: number; buildMs: number; sizeBytes: number; exact: { id: string; score: number }[][]; byEf: Record<string, { ms: number; approx: { id: string; score: number }[] }[]> };
-  const runShard = (s: number) =>
-    new Promise<ShardOut>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--max-old-space-size=6000', '--import', 'tsx', path.join(repoRoot, 'models/bench/shard.ts'), ...[s, per, dim, mM, efcM, efs[0], nqM, 1].map(String)], {
-        cwd: repoRoot,
-        env: { ...process.env, SHARD_EFS: efs.join(',') },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`shard ${s}: ${err.slice(-500)}`))));
-    });
+  const runShard = async (s: number): Promise<ShardOut> => {
+    const args = ['--max-old-space-size=6000', '--import', 'tsx', path.join(repoRoot, 'models/bench/shard.ts'), ...[s, per, dim, mM, efcM, efs[0], nqM, 1].map(String)];
+    return JSON.parse(lastLine(await childStdout(args, `shard ${s}`, { cwd: repoRoot, env: { ...process.env, SHARD_EFS: efs.join(',') } })));
+  };
   const results: ShardOut[] = [];
   for (let s = 0; s < shards; s += 2) results.push(...(await Promise.all([s, s + 1].filter((x) => x < shards).map(runShard))));
   const merge = (lists: { id: string; score: number }[][]) => lists.flat().sort((a, b) => b.score - a.score).slice(0, 10).map((x) => x.id);
