@@ -70,6 +70,12 @@ export function dotHalf(q: Float32Array, half: Uint16Array, offset: number, tabl
   return s0 + s1 + s2 + s3;
 }
 
+/** binary16 bit patterns → floats. */
+export function fromHalf(bits: ArrayLike<number>): Float32Array {
+  const t = decodeTable();
+  return Float32Array.from(bits, (h) => t[h]);
+}
+
 /** The same table as float32 bit patterns, for decoding straight into a word buffer. */
 export function halfToFloatBits(): Uint32Array {
   const t = decodeTable();

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, VectorIndex } from '../ports.ts';
-import { dotHalf, halfBits, halfToFloat } from './half.ts';
+import { dotHalf, fromHalf, halfBits, halfToFloat } from './half.ts';
 import { TopK } from './vectors.ts';
 
 const { HierarchicalNSW } = hnswlib;
@@ -192,8 +192,7 @@ export class HnswIndex implements VectorIndex {
   vectorOf(id: string): Float32Array | undefined {
     const label = this.labelOf.get(id);
     if (label === undefined) return undefined;
-    const row = this.vectors.subarray(label * this.dim, (label + 1) * this.dim);
-    return Float32Array.from(row, (h) => this.halfTable[h]);
+    return fromHalf(this.vectors.subarray(label * this.dim, (label + 1) * this.dim));
   }
 
   add(id: string, vector: Float32Array): void {
@@ -207,7 +206,7 @@ export class HnswIndex implements VectorIndex {
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
     const half = Uint16Array.from(vector, halfBits);
-    this.graph.addPoint(this.forHnswlib(Float32Array.from(half, (h) => this.halfTable[h])), label);
+    this.graph.addPoint(this.forHnswlib(fromHalf(half)), label);
     this.vectors.set(half, label * this.dim);
   }
 
