@@ -22,11 +22,13 @@ const cpuMs = (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 10
 const t1 = performance.now();
 void index.lexical;
 const lexicalMs = performance.now() - t1;
-// The vector copy (exact fallback, "similar") is also deferred past the load; time it too, and let the loader's
-// next-tick cleanup delete the temp file before exiting.
+// hnswlib maps level 0 from the file and its pages come in on first touch: time a first "similar items" lookup
+// (read a product's vector, walk the graph), then let the loader's next-tick cleanup delete the temp file.
 const t2 = performance.now();
-index.vectors.materializeVectors();
-const vectorsMs = performance.now() - t2;
+const probe = index.vectors.ids().next().value!;
+index.vectors.search(index.vectors.vectorOf(probe)!, 10);
+const firstSearchMs = performance.now() - t2;
 await new Promise((resolve) => setImmediate(resolve));
-process.stdout.write(JSON.stringify({ ms, cpuMs, steps, lexicalMs, vectorsMs, version: index.version, count: index.size }) + '\n');
+console.error(JSON.stringify((globalThis as any).DBG), faults0);
+process.stdout.write(JSON.stringify({ ms, cpuMs, steps, lexicalMs, firstSearchMs, version: index.version, count: index.size }) + '\n');
 process.exit(0);

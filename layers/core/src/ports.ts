@@ -101,6 +101,8 @@ export type PutCondition = { etag: string } | 'absent';
 export interface BlobStore {
   /** The object, or the bytes of `range` of it (S3 ranged GET); undefined when it does not exist. */
   get(key: string, range?: ByteRange): Promise<Uint8Array | undefined>;
+  /** The same bytes as they arrive, never held whole (large artifacts); undefined when it does not exist. */
+  stream(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** The object with its ETag, for a later putIf; undefined when it does not exist. */
   getTagged(key: string): Promise<{ body: Uint8Array; etag: string } | undefined>;
   put(key: string, body: Uint8Array, contentType?: string, metadata?: Record<string, string>): Promise<void>;

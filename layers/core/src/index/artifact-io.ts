@@ -3,13 +3,14 @@
  * never sees half a version; a reader checks every file against the manifest's sha256 and refuses a
  * corrupt artifact. The hnswlib file travels as graph.bin + vectors.f16 (graph-file.ts): half the bytes.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type ArtifactFile, type FileEntry, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
-import { openGraphFile, splitGraphFile, vectorsByLabel } from './graph-file.ts';
-import { HnswIndex, type VectorFill } from './hnsw.ts';
+import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
+import { openGraphFile, splitGraphFile } from './graph-file.ts';
+import { HnswIndex } from './hnsw.ts';
 import { SearchIndex } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 
@@ -27,11 +28,13 @@ export interface PublishOptions {
 
 /**
  * Vectors are fetched in ranged GETs of about PART_BYTES, PARALLEL_PARTS at a time: one S3 stream is slower than
- * several, and parts that complete one after another let each be written into the hnswlib file while the next
- * ones are still arriving.
+ * several. Each part is streamed into the hnswlib file BATCH_BYTES at a time through one buffer per lane, never
+ * held whole: fresh memory costs a page fault per 4 KB (microseconds each, far more on some VMs), and whole
+ * parts were ~40 MB of it at 44k.
  */
 const PART_BYTES = 4 << 20;
 const PARALLEL_PARTS = 4;
+const BATCH_BYTES = 512 << 10;
 
 export async function publishIndex(store: IndexStore, index: SearchIndex, opts: PublishOptions = {}): Promise<IndexManifest> {
   const now = opts.now ?? new Date();
@@ -80,16 +83,56 @@ export class PointerMovedError extends Error {
   }
 }
 
-/** A file (or the byte range of one of its parts), refused unless it matches its manifest entry. */
-async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: Exclude<ArtifactFile, 'manifest.json' | 'delta.json'>, part?: { start: number; expected: FileEntry }): Promise<Uint8Array> {
-  const expected = part?.expected ?? manifest.files[file];
-  const bytes = await store.getFile(manifest.version, file, part && { start: part.start, end: part.start + expected.bytes });
-  const where = store.describe(manifest.version, file) + (part ? ` bytes ${part.start}+${expected.bytes}` : '');
+/** A file, refused unless it matches its manifest entry. */
+async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: 'graph.bin' | 'ids.json'): Promise<Uint8Array> {
+  const expected = manifest.files[file];
+  const bytes = await store.getFile(manifest.version, file);
+  const where = store.describe(manifest.version, file);
   if (!bytes) throw new CorruptArtifactError(`${where} is missing`);
   if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256) {
     throw new CorruptArtifactError(`${where} does not match its manifest checksum (${bytes.byteLength} bytes, expected ${expected.bytes})`);
   }
   return bytes;
+}
+
+/**
+ * Streams vector part `k` to `write` in whole records, `batch` bytes at a time (the buffer is reused once a write
+ * resolves), hashing as it goes; refused once it ends unless it matches its manifest entry. What was written of a
+ * refused part is never loaded: the load fails and its temp file goes.
+ */
+async function streamPart(store: IndexStore, manifest: IndexManifest, k: number, batch: Uint8Array, write: (vectors: Uint16Array, first: number) => Promise<void>): Promise<void> {
+  const { parts, recordsPerPart } = manifest.files['vectors.f16'];
+  const expected = parts[k];
+  const recordBytes = manifest.dim * 2;
+  const start = k * recordsPerPart * recordBytes;
+  const where = `${store.describe(manifest.version, 'vectors.f16')} bytes ${start}+${expected.bytes}`;
+  const body = await store.streamFile(manifest.version, 'vectors.f16', { start, end: start + expected.bytes });
+  if (!body) throw new CorruptArtifactError(`${where} is missing`);
+  const hash = createHash('sha256');
+  let received = 0;
+  let filled = 0;
+  let first = k * recordsPerPart;
+  const flush = async (bytes: number) => {
+    await write(new Uint16Array(batch.buffer, batch.byteOffset, bytes / 2), first);
+    first += bytes / recordBytes;
+    filled = 0;
+  };
+  for await (const chunk of body) {
+    received += chunk.byteLength;
+    if (received > expected.bytes) break;
+    hash.update(chunk);
+    for (let at = 0; at < chunk.byteLength; ) {
+      const n = Math.min(batch.byteLength - filled, chunk.byteLength - at);
+      batch.set(chunk.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (filled === batch.byteLength) await flush(filled);
+    }
+  }
+  if (received !== expected.bytes || hash.digest('hex') !== expected.sha256) {
+    throw new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected.bytes ? '+' : ''} bytes, expected ${expected.bytes})`);
+  }
+  if (filled) await flush(filled);
 }
 
 export async function readManifest(store: IndexStore, version: string): Promise<IndexManifest> {
@@ -105,27 +148,21 @@ export type LoadTimings = Record<string, number>;
 
 /**
  * The graph and the vector parts download concurrently (PARALLEL_PARTS ranged GETs at a time); the graph starts
- * the hnswlib file, and each vector part, once verified, is decoded into its records while later parts arrive.
- * Answers the deferred vector copy, made from the graph and the parts it keeps.
+ * the hnswlib file, and the vector parts are decoded into its records as they stream in.
  */
-async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<VectorFill> {
-  const { parts, recordsPerPart } = manifest.files['vectors.f16'];
+async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<void> {
+  const { parts } = manifest.files['vectors.f16'];
   const corrupt = (err: unknown) =>
     (err as NodeJS.ErrnoException).code ? err : new CorruptArtifactError(`${store.describe(manifest.version, 'graph.bin')}: ${(err as Error).message}`); // an errno is the disk, not the artifact
   const graph = fetchVerified(store, manifest, 'graph.bin');
   const writer = graph.then((bytes) => openGraphFile(file, bytes, manifest.dim).catch((err) => Promise.reject(corrupt(err))));
   writer.catch(() => {}); // awaited below; marked handled so an early failure is not an unhandled rejection
-  const partBytes = recordsPerPart * manifest.dim * 2; // every part but the last is this long
-  const kept: Uint16Array[] = new Array(parts.length);
+  const write = async (vectors: Uint16Array, first: number) => (await writer).writeRecords(vectors, first).catch((err) => Promise.reject(corrupt(err)));
+  const recordBytes = manifest.dim * 2;
   let next = 0;
   const lane = async () => {
-    for (let k = next++; k < parts.length; k = next++) {
-      const bytes = await fetchVerified(store, manifest, 'vectors.f16', { start: k * partBytes, expected: parts[k] });
-      // A Uint16Array view needs an even offset; a body buffer may start anywhere in its pool.
-      const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
-      const vectors = (kept[k] = new Uint16Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 2));
-      await (await writer).writeRecords(vectors, k * recordsPerPart).catch((err) => Promise.reject(corrupt(err)));
-    }
+    const batch = new Uint8Array(Math.max(1, Math.floor(BATCH_BYTES / recordBytes)) * recordBytes);
+    for (let k = next++; k < parts.length; k = next++) await streamPart(store, manifest, k, batch, write);
   };
   const lanes = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane));
   const opened = await writer;
@@ -136,14 +173,13 @@ async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: 
     if (!failed) throw corrupt(err);
   }
   if (failed) throw failed.reason;
-  return vectorsByLabel(await graph, manifest.dim, kept, recordsPerPart);
 }
 
 /**
  * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and ids.json download
  * concurrently; graph + vectors are written back as an hnswlib file in a temp folder (hnswlib loads files only)
- * and parsed on a worker thread (readIndex) while ids.json parses on the event loop. The temp folder is deleted
- * on failure at once, on success on the next tick; the deferred vector copy decodes the parts still in memory.
+ * and mapped on a worker thread (readIndex) while ids.json parses on the event loop. The temp folder is deleted
+ * on failure at once, on success on the next tick (hnswlib keeps its private mapping of the file).
  */
 export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
   const t0 = performance.now();
@@ -157,13 +193,12 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
   // The graph goes first: once its file is written, hnswlib parses it on a worker thread while ids.json (downloaded
   // meanwhile) parses here. graphPromise subscribes to fileWritten before idsPromise does, so readIndex starts first.
   const idsBytes = fetchVerified(store, manifest, 'ids.json');
-  const fileWritten = fetchGraphFile(store, manifest, file).then((fill) => {
+  const fileWritten = fetchGraphFile(store, manifest, file).then(() => {
     timings['download, sha256, write'] = since(t1);
-    return fill;
   });
-  const graphPromise = fileWritten.then(async (fill) => {
+  const graphPromise = fileWritten.then(async () => {
     const t3 = performance.now();
-    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw }, fill);
+    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
     timings.hnswlib = since(t3);
     return vectors;
   });
@@ -186,16 +221,8 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
     const t4 = performance.now();
     const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest);
     timings.metadata = since(t4);
-    // The index is usable now (hnswlib searches its own copy); the temp file goes, and the vector copy for the
-    // exact fallback and "similar" runs on the next tick (or on first use, whichever comes first).
-    setImmediate(() => {
-      rmSync(dir, { recursive: true, force: true });
-      try {
-        vectors.materializeVectors();
-      } catch {
-        // Cannot happen for a verified artifact; if it did, the exact fallback would see zero vectors, not crash.
-      }
-    });
+    // The index is usable now; the temp file goes on the next tick (hnswlib's mapping keeps its pages).
+    setImmediate(() => rmSync(dir, { recursive: true, force: true }));
     return index;
   } catch (err) {
     // Let the other half finish (or fail) before its file goes; /tmp is small on Lambda.

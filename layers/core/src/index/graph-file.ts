@@ -10,7 +10,6 @@
  */
 import { open } from 'node:fs/promises';
 import { halfBits, halfToFloatBits } from './half.ts';
-import type { VectorFill } from './hnsw.ts';
 
 const HEADER = 96;
 
@@ -124,24 +123,5 @@ export async function openGraphFile(file: string, graph: Uint8Array, dim: number
       await out.close();
       if (written !== count) throw new Error(`${written} of ${count} level-0 records written`);
     },
-  };
-}
-
-/**
- * A load's deferred vector copy (HnswIndex.materializeVectors) from what the loader already holds: the graph (each
- * level-0 record's label) and the verified binary16 parts, copied into each label's row. Reading the ~80 MB file
- * back instead would touch as much fresh memory again, right when the first queries arrive.
- */
-export function vectorsByLabel(graph: Uint8Array, dim: number, parts: readonly Uint16Array[], recordsPerPart: number): VectorFill {
-  const { count, perElement, vectorOffset } = layout(graph, dim);
-  const slim = perElement - dim * 4;
-  return (out, capacity) => {
-    const view = new DataView(graph.buffer, graph.byteOffset, graph.byteLength);
-    for (let i = 0; i < count; i++) {
-      const label = Number(view.getBigUint64(HEADER + i * slim + vectorOffset, true));
-      if (label >= capacity) continue;
-      const v = (i % recordsPerPart) * dim;
-      out.set(parts[Math.floor(i / recordsPerPart)].subarray(v, v + dim), label * dim);
-    }
   };
 }

@@ -50,32 +50,6 @@ function decodeTable(): Float32Array {
   return table;
 }
 
-/** binary16 bits → float (the decode table itself: read, never write). */
-export function halfToFloat(): Float32Array {
-  return decodeTable();
-}
-
-/** Inner product of `q` with the binary16 row of `half` starting at `offset` (four running sums, like vectors.ts dot). */
-export function dotHalf(q: Float32Array, half: Uint16Array, offset: number, table: Float32Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const n = q.length, whole = n - (n & 3);
-  let i = 0;
-  for (; i < whole; i += 4) {
-    s0 += q[i] * table[half[offset + i]];
-    s1 += q[i + 1] * table[half[offset + i + 1]];
-    s2 += q[i + 2] * table[half[offset + i + 2]];
-    s3 += q[i + 3] * table[half[offset + i + 3]];
-  }
-  for (; i < n; i++) s0 += q[i] * table[half[offset + i]];
-  return s0 + s1 + s2 + s3;
-}
-
-/** binary16 bit patterns → floats. */
-export function fromHalf(bits: ArrayLike<number>): Float32Array {
-  const t = decodeTable();
-  return Float32Array.from(bits, (h) => t[h]);
-}
-
 /** The same table as float32 bit patterns, for decoding straight into a word buffer. */
 export function halfToFloatBits(): Uint32Array {
   const t = decodeTable();

@@ -1,45 +1,34 @@
 /**
  * The approximate index: hnswlib-node's HNSW graph, inner product on unit vectors.
  *
- * hnswlib knows integer labels only, so this class keeps the string id ↔ label map, and a copy of the
- * vectors by label, at half precision (right after a load, from the artifact's binary16 parts), for the exact
- * scans (filtered, named attributes) and for "similar to this product". Removals are markDelete (hnswlib never
+ * hnswlib knows integer labels only, so this class keeps the string id ↔ label map; the vectors live in hnswlib
+ * alone (exact scans and "similar to this product" read them there). Removals are markDelete (hnswlib never
  * returns them); re-adding an id replaces its vector in place. Vectors are rounded to half precision when added:
  * that is how the artifact stores them (graph-file.ts), so a published and reloaded index is the one that was
- * built, bit for bit, and the copy holds exactly what hnswlib holds in half the bytes (exact scans cost ~35% more
- * per row for the decode, ~0.3 ms on 2,500 rows at 422 dimensions).
+ * built, bit for bit.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, VectorIndex } from '../ports.ts';
-import { dotHalf, fromHalf, halfBits, halfToFloat } from './half.ts';
+import { roundToHalf } from './half.ts';
 import { TopK } from './vectors.ts';
 
 const { HierarchicalNSW } = hnswlib;
 type Graph = InstanceType<typeof HierarchicalNSW>;
 
 /**
- * Whether this hnswlib-node build takes vectors as Float32Array (patches/hnswlib-node+3.0.0.patch, applied at
- * install): one memcpy instead of an N-API call per element, ~15 µs less per 256-d query (a third of a 3k search).
- * A build without the patch refuses them, and a plain array is passed instead. The patch also returns results in
- * typed arrays and compiles with AVX2/FMA on x86-64 (hnswlib then picks its 8-wide inner product at run time);
- * knn() reads results by index, so either build works.
+ * This code needs the hnswlib-node build patched at install (patches/hnswlib-node+3.0.0.patch): vectors passed
+ * as Float32Array (one memcpy, not an N-API call per element), results in typed arrays, `distances` for exact
+ * scans, level 0 mapped from the index file on load, and AVX2/FMA on x86-64 (hnswlib then picks its 8-wide inner
+ * product at run time).
  */
-const TYPED_VECTORS = (() => {
-  try {
-    const probe = new HierarchicalNSW('ip', 2);
-    probe.initIndex(1);
-    probe.addPoint(Float32Array.of(1, 0) as unknown as number[], 0);
-    return probe.searchKnn(Float32Array.of(1, 0) as unknown as number[], 1).neighbors[0] === 0;
-  } catch {
-    return false;
-  }
-})();
-
-/** Writes every element's vector (binary16) into `out` at its label's row (rows past `capacity` skipped). */
-export type VectorFill = (out: Uint16Array, capacity: number) => void;
+if (typeof HierarchicalNSW.prototype.distances !== 'function') {
+  throw new Error('hnswlib-node is not patched (patches/hnswlib-node+3.0.0.patch): run npm install, which applies and rebuilds it');
+}
+/** hnswlib-node's typings say number[]; the patched build takes the Float32Array itself. */
+const asVector = (v: Float32Array) => v as unknown as number[];
 
 export interface HnswParams {
   /** Graph degree. */
@@ -61,10 +50,11 @@ export const DEFAULT_HNSW_PARAMS: HnswParams = { m: 16, efConstruction: 100, efS
 /** Below this many estimated matches a filtered query scans the matching vectors exactly. */
 const EXACT_FILTER_MATCHES = 1000;
 /**
- * searchAmong knows its candidates, so scanning them costs no predicate calls (~1.1 µs each at 422-d); a
- * filtered graph walk pays an N-API callback per visited node and, below ~5% of the index, visits thousands.
+ * searchAmong knows its candidates, so scanning them costs no predicate calls: ~0.18 µs each at 422-d in one native
+ * call (2,500 in 0.45 ms), while a filtered graph walk pays an N-API callback per visited node (6,000 candidates:
+ * ~0.9 ms). Exact up to here is both exact and no slower.
  */
-const EXACT_AMONG = 2500;
+const EXACT_AMONG = 5000;
 const SELECTIVITY_SAMPLE = 256;
 
 export interface SavedHnsw {
@@ -77,19 +67,11 @@ export interface SavedHnsw {
 export class HnswIndex implements VectorIndex {
   private readonly labelOf = new Map<string, number>();
   private idOfLabel: (string | undefined)[] = [];
-  /** The vectors by label, binary16 (index/half.ts). */
-  private vectorData: Uint16Array;
-  private readonly halfTable = halfToFloat();
-  /** The deferred vector copy of a load (see loadAsync). */
-  private pendingVectors: VectorFill | undefined;
   private capacity: number;
   /** Below this many estimated matches a filtered query scans the matching vectors exactly. */
   exactFilterMatches = EXACT_FILTER_MATCHES;
-  /**
-   * For an hnswlib-node build without the Float32Array patch: one plain array reused for every call (hnswlib
-   * reads it synchronously). Filling it in a loop costs ~0.3 µs at 256 dimensions, Array.from ~13 µs.
-   */
-  private readonly scratch: number[];
+  /** Up to this many candidates searchAmong scores them all exactly. */
+  exactAmong = EXACT_AMONG;
   /** The ef last given to hnswlib: setEf is a native call of its own, skipped when ef is unchanged. */
   private ef = -1;
 
@@ -100,16 +82,6 @@ export class HnswIndex implements VectorIndex {
     capacity: number,
   ) {
     this.capacity = capacity;
-    this.vectorData = new Uint16Array(capacity * dim);
-    this.scratch = new Array<number>(dim).fill(0);
-  }
-
-  /** `v` as hnswlib-node takes it: the Float32Array itself when the build allows, else the reused plain array. */
-  private forHnswlib(v: Float32Array): number[] {
-    if (TYPED_VECTORS) return v as unknown as number[];
-    const a = this.scratch;
-    for (let i = 0; i < a.length; i++) a[i] = v[i];
-    return a;
   }
 
   static create(dim: number, params: HnswParams = DEFAULT_HNSW_PARAMS, capacity = 1024): HnswIndex {
@@ -123,42 +95,17 @@ export class HnswIndex implements VectorIndex {
   static load(file: string, labels: (string | null)[], dim: number, params: HnswParams): HnswIndex {
     const graph = new HierarchicalNSW('ip', dim);
     graph.readIndexSync(file);
-    const index = HnswIndex.fromGraph(graph, labels, dim, params);
-    index.readVectors(readFileSync(file));
-    return index;
+    return HnswIndex.fromGraph(graph, labels, dim, params);
   }
 
   /**
-   * The cold-load path: hnswlib parses the file on a libuv worker thread (readIndex), so the event loop stays free
-   * for the metadata meanwhile. The vector copy is deferred: `fill` runs on first use or at `materializeVectors()`
-   * (the loader schedules it for the next tick), from what the loader still holds (graph-file.ts vectorsByLabel).
+   * The cold-load path: hnswlib maps the file on a libuv worker thread (readIndex), so the event loop stays free
+   * for the metadata meanwhile. The file may be deleted once this resolves (level 0 is a private mapping of it).
    */
-  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams, fill: VectorFill): Promise<HnswIndex> {
+  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
     const graph = new HierarchicalNSW('ip', dim);
     const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
-    const index = HnswIndex.fromGraph(graph, labelList, dim, params);
-    index.pendingVectors = fill;
-    return index;
-  }
-
-  /** Makes the deferred vector copy now, if there is one. */
-  materializeVectors(): void {
-    const fill = this.pendingVectors;
-    if (!fill) return;
-    this.pendingVectors = undefined;
-    try {
-      fill(this.vectorData, this.capacity);
-      if (this.matchesGraph()) return;
-    } catch {
-      // Falls through to asking hnswlib point by point.
-    }
-    this.readVectorsFromGraph();
-  }
-
-  /** The vectors by label (materialised on first use after a deferred load). */
-  private get vectors(): Uint16Array {
-    if (this.pendingVectors) this.materializeVectors();
-    return this.vectorData;
+    return HnswIndex.fromGraph(graph, labelList, dim, params);
   }
 
   private static fromGraph(graph: Graph, labels: (string | null)[], dim: number, params: HnswParams): HnswIndex {
@@ -192,7 +139,7 @@ export class HnswIndex implements VectorIndex {
   vectorOf(id: string): Float32Array | undefined {
     const label = this.labelOf.get(id);
     if (label === undefined) return undefined;
-    return fromHalf(this.vectors.subarray(label * this.dim, (label + 1) * this.dim));
+    return Float32Array.from(this.graph.getPoint(label));
   }
 
   add(id: string, vector: Float32Array): void {
@@ -205,9 +152,7 @@ export class HnswIndex implements VectorIndex {
       this.labelOf.set(id, label);
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
-    const half = Uint16Array.from(vector, halfBits);
-    this.graph.addPoint(this.forHnswlib(fromHalf(half)), label);
-    this.vectors.set(half, label * this.dim);
+    this.graph.addPoint(asVector(roundToHalf(vector)), label);
   }
 
   remove(id: string): void {
@@ -222,7 +167,7 @@ export class HnswIndex implements VectorIndex {
     const live = this.labelOf.size;
     const k = Math.min(topK, live);
     if (k <= 0) return [];
-    const q = this.forHnswlib(query);
+    const q = asVector(query);
     if (!accept) return this.knn(q, k, Math.max(this.params.efSearch, k));
 
     // Adaptive: estimate how many ids pass, then either scan those exactly (few) or walk the graph with the
@@ -259,22 +204,30 @@ export class HnswIndex implements VectorIndex {
    */
   searchAmong(query: Float32Array, topK: number, ids: readonly string[]): VectorHit[] {
     const k = Math.min(topK, ids.length);
-    if (ids.length <= EXACT_AMONG) return this.exactOver(query, k, ids);
+    if (ids.length <= this.exactAmong) return this.exactOver(query, k, ids);
     const allowed = new Uint8Array(this.idOfLabel.length);
     for (const id of ids) {
       const label = this.labelOf.get(id);
       if (label !== undefined) allowed[label] = 1;
     }
-    return this.walk(this.forHnswlib(query), k, (label) => allowed[label] === 1) ?? this.exactOver(query, k, ids);
+    return this.walk(asVector(query), k, (label) => allowed[label] === 1) ?? this.exactOver(query, k, ids);
   }
 
+  /** Scores the (accepted) ids in one native call over hnswlib's own vectors. */
   private exactOver(query: Float32Array, topK: number, ids: Iterable<string>, accept?: (id: string) => boolean): VectorHit[] {
-    const best = new TopK<string>(topK);
+    const held: string[] = [];
+    const labels: number[] = [];
     for (const id of ids) {
       if (accept && !accept(id)) continue;
       const label = this.labelOf.get(id);
-      if (label !== undefined) best.push(id, dotHalf(query, this.vectors, label * this.dim, this.halfTable));
+      if (label === undefined) continue;
+      held.push(id);
+      labels.push(label);
     }
+    const distances = this.graph.distances(query, Uint32Array.from(labels));
+    const best = new TopK<string>(topK);
+    // Inner-product space: distance = 1 − <q, v>.
+    for (let i = 0; i < held.length; i++) best.push(held[i], 1 - distances[i]);
     return best.result().map(({ item, score }) => ({ id: item, score }));
   }
 
@@ -325,50 +278,6 @@ export class HnswIndex implements VectorIndex {
 
   private grow(capacity: number): void {
     this.graph.resizeIndex(capacity);
-    const v = new Uint16Array(capacity * this.dim);
-    v.set(this.vectors);
-    this.vectorData = v;
     this.capacity = capacity;
-  }
-
-  /**
-   * Copies the vectors out of hnswlib's level-0 block (layout of hnswalg.h saveIndex: a 96-byte header,
-   * then per element [links][vector][label: u64]). Cheaper than getPoint() per label by two orders of
-   * magnitude; checked against getPoint() on one element so a format change can't go unnoticed.
-   */
-  private readVectors(bytes: Uint8Array): void {
-    if (bytes.byteLength < 96) return this.readVectorsFromGraph();
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const count = Number(view.getBigUint64(16, true));
-    const perElement = Number(view.getBigUint64(24, true));
-    const labelOffset = Number(view.getBigUint64(32, true));
-    const dataOffset = Number(view.getBigUint64(40, true));
-    const header = 96;
-    const ok = labelOffset - dataOffset === this.dim * 4 && header + count * perElement <= bytes.byteLength;
-    if (ok) {
-      for (let i = 0; i < count; i++) {
-        const base = header + i * perElement;
-        const label = Number(view.getBigUint64(base + labelOffset, true));
-        if (label >= this.capacity) continue;
-        const src = bytes.byteOffset + base + dataOffset;
-        const dst = label * this.dim;
-        for (let d = 0; d < this.dim; d++) this.vectorData[dst + d] = halfBits(view.getFloat32(src - bytes.byteOffset + d * 4, true));
-      }
-      if (this.matchesGraph()) return;
-    }
-    this.readVectorsFromGraph();
-  }
-
-  /** Whether the copied vectors agree with hnswlib's own on one element (a wrong layout cannot go unnoticed). */
-  private matchesGraph(): boolean {
-    const probe = this.labelOf.values().next();
-    if (probe.done) return true;
-    const expected = this.graph.getPoint(probe.value);
-    return expected.every((x, d) => x === this.halfTable[this.vectorData[probe.value * this.dim + d]]);
-  }
-
-  /** Unknown layout (or no file): the slow, safe way. */
-  private readVectorsFromGraph(): void {
-    for (const label of this.labelOf.values()) this.vectorData.set(Uint16Array.from(this.graph.getPoint(label), halfBits), label * this.dim);
   }
 }

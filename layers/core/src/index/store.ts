@@ -15,6 +15,8 @@ export interface IndexStore {
   putFile(version: string, file: ArtifactFile, body: Uint8Array): Promise<void>;
   /** A file, or bytes [start, end) of it. */
   getFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<Uint8Array | undefined>;
+  /** The same bytes as they arrive (BlobStore.stream). */
+  streamFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** Where a file lives, for logs and error messages. */
   describe(version: string, file: ArtifactFile): string;
 }
@@ -63,6 +65,10 @@ export class BlobIndexStore implements IndexStore {
 
   getFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<Uint8Array | undefined> {
     return this.blobs.get(this.key(version, file), range);
+  }
+
+  streamFile(version: string, file: ArtifactFile, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | undefined> {
+    return this.blobs.stream(this.key(version, file), range);
   }
 
   describe(version: string, file: ArtifactFile): string {

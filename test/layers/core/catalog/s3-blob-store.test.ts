@@ -16,6 +16,23 @@ describe('S3BlobStore', () => {
     expect(await blobs.head('t/a.txt')).toBeUndefined();
   });
 
+  it('streams an object or a byte range of it as it arrives (several MB: more than one chunk), and nothing for a missing one', async () => {
+    const blobs = new S3BlobStore({ bucket: 'artifacts' });
+    const bytes = Uint8Array.from({ length: 3 << 20 }, (_, i) => (i * 7) % 251);
+    await blobs.put('t/big.bin', bytes);
+    const read = async (range?: { start: number; end: number }) => {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of (await blobs.stream('t/big.bin', range))!) chunks.push(chunk);
+      return { chunks: chunks.length, bytes: Buffer.concat(chunks) };
+    };
+    const whole = await read();
+    expect(whole.chunks).toBeGreaterThan(1);
+    expect(whole.bytes.equals(bytes)).toBe(true);
+    expect((await read({ start: 1000, end: 2_500_000 })).bytes.equals(bytes.subarray(1000, 2_500_000))).toBe(true);
+    expect(await blobs.stream('t/none.bin')).toBeUndefined();
+    await blobs.delete('t/big.bin');
+  });
+
   it('conditional puts write only over the object as it was read (If-Match / If-None-Match), like S3', async () => {
     const blobs = new S3BlobStore({ bucket: 'artifacts' });
     const text = (s: string) => new TextEncoder().encode(s);

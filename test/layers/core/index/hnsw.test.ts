@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
@@ -56,6 +56,7 @@ describe('HnswIndex', () => {
   it('searchAmong: the nearest of given candidates, scanned exactly when few, by the graph walk when many', () => {
     const big = HnswIndex.create(dim, { m: 16, efConstruction: 100, efSearch: 64, seed: 1 }, 4096);
     for (let i = 0; i < 4000; i++) big.add(`p${i}`, i < n ? vectors[i] : randomUnitVector(dim, rand));
+    big.exactAmong = 2500; // below the default, so that 3,000 candidates take the walk
     for (const count of [40, 3000]) {
       const ids = Array.from({ length: count }, (_, i) => `p${(i * 7) % 4000}`);
       const among = new Set(ids);
@@ -168,5 +169,48 @@ describe('hnswlib-node as installed (patches/hnswlib-node+3.0.0.patch)', () => {
     expect(r.distances).toBeInstanceOf(Float32Array);
     expect(Array.from(r.neighbors)).toEqual([0, 3, 6]);
     expect(Array.from(r.distances)).toEqual([0, Math.fround(1 - Math.fround(0.6)), 1]); // 1 − inner product, in float32
+  });
+
+  it('scores given labels in one call (distances), NaN for a label it does not hold, and checks its arguments', () => {
+    const { HierarchicalNSW } = hnswlib;
+    const graph = new HierarchicalNSW('ip', 4);
+    graph.initIndex(8);
+    [[1, 0, 0, 0], [0.6, 0.8, 0, 0], [0, 0, 1, 0]].forEach((v, i) => graph.addPoint(v, i * 3));
+    const d = graph.distances(Float32Array.of(0.6, 0.8, 0, 0), Uint32Array.of(6, 0, 5, 3));
+    expect(d).toBeInstanceOf(Float32Array);
+    expect(Array.from(d.subarray(0, 2))).toEqual([1, Math.fround(1 - Math.fround(0.6))]);
+    expect(d[2]).toBeNaN();
+    expect(d[3]).toBeCloseTo(0, 6);
+    expect(() => graph.distances(Float32Array.of(1, 0, 0, 0), [0] as unknown as Uint32Array)).toThrow(/Uint32Array of labels/);
+    expect(() => graph.distances(new Float32Array(3), Uint32Array.of(0))).toThrow(/expected 4, but got 3/);
+  });
+
+  it('maps level 0 from the file it loads: the file can go at once, and the index still searches, changes and grows', () => {
+    const { HierarchicalNSW } = hnswlib;
+    const rand = mulberry32(12);
+    const points = Array.from({ length: 300 }, () => randomUnitVector(32, rand));
+    const built = new HierarchicalNSW('ip', 32);
+    built.initIndex(310, 16, 64, 1);
+    points.forEach((v, i) => built.addPoint(v as unknown as number[], i));
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hnsw-map-')), 'index.bin');
+    built.writeIndexSync(file);
+    const loaded = new HierarchicalNSW('ip', 32);
+    loaded.readIndexSync(file);
+    rmSync(file);
+    const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes(`${file} (deleted)`);
+    expect(mapped()).toBe(true);
+    const q = points[7] as unknown as number[];
+    expect(loaded.searchKnn(q, 10)).toEqual(built.searchKnn(q, 10));
+    // Writes land in the index's own copy of a page (copy-on-write), deletions too.
+    loaded.markDelete(7);
+    expect(Array.from(loaded.searchKnn(q, 10).neighbors)).not.toContain(7);
+    // Past the saved capacity: hnswlib moves level 0 out of the mapping into memory of its own.
+    const more = Array.from({ length: 50 }, () => randomUnitVector(32, rand));
+    loaded.resizeIndex(400);
+    expect(mapped()).toBe(false);
+    more.forEach((v, i) => loaded.addPoint(v as unknown as number[], 300 + i));
+    expect(loaded.searchKnn(more[20] as unknown as number[], 1).neighbors[0]).toBe(320);
+    expect(loaded.searchKnn(points[8] as unknown as number[], 1).neighbors[0]).toBe(8);
+    expect(Array.from(loaded.getPoint(9))).toEqual(Array.from(points[9]));
   });
 });

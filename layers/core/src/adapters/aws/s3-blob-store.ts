@@ -2,7 +2,7 @@
  * BlobStore over one S3 bucket. urlFor() gives a URL a browser can load: `${IMAGE_BASE_URL}/${key}` when the
  * bucket sits behind CloudFront (set by the stack), otherwise a presigned GET (private bucket, local cloud).
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, type BucketId } from '../../buckets.ts';
@@ -69,6 +69,13 @@ export class S3BlobStore implements BlobStore {
     return (await this.fetch(key, range))?.body;
   }
 
+  async stream(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const r = await this.getObject(key, range);
+    if (!r) return undefined;
+    if (r.Body instanceof Readable) return r.Body;
+    return Readable.from([r.Body ? await r.Body.transformToByteArray() : new Uint8Array()]);
+  }
+
   async getTagged(key: string): Promise<{ body: Uint8Array; etag: string } | undefined> {
     const got = await this.fetch(key);
     if (got && !got.etag) throw new Error(`s3://${this.bucket}/${key} came without an ETag`);
@@ -76,16 +83,21 @@ export class S3BlobStore implements BlobStore {
   }
 
   private async fetch(key: string, range?: ByteRange): Promise<{ body: Uint8Array; etag?: string } | undefined> {
+    const r = await this.getObject(key, range);
+    if (!r) return undefined;
+    if (!r.Body) return { body: new Uint8Array(), etag: r.ETag };
+    const body = r.ContentLength !== undefined && r.Body instanceof Readable ? await collect(r.Body, r.ContentLength) : await r.Body.transformToByteArray();
+    return { body, etag: r.ETag };
+  }
+
+  /** GetObject; undefined when the object does not exist, no Body for a range that starts past its end. */
+  private async getObject(key: string, range?: ByteRange): Promise<Partial<GetObjectCommandOutput> | undefined> {
     try {
-      const Range = range ? `bytes=${range.start}-${range.end - 1}` : undefined;
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
-      if (!r.Body) return { body: new Uint8Array(), etag: r.ETag };
-      const body = r.ContentLength !== undefined && r.Body instanceof Readable ? await collect(r.Body, r.ContentLength) : await r.Body.transformToByteArray();
-      return { body, etag: r.ETag };
+      return await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range && `bytes=${range.start}-${range.end - 1}` }));
     } catch (err) {
       if (isMissing(err)) return undefined;
       // A range that starts past the end (the object is shorter than expected) has no bytes.
-      if (range && (err as { name?: string }).name === 'InvalidRange') return { body: new Uint8Array(0) };
+      if (range && (err as { name?: string }).name === 'InvalidRange') return {};
       throw err;
     }
   }
