@@ -41,9 +41,7 @@ export class SearchIndex {
   get lexical(): Bm25 {
     if (!this.bm25) {
       const started = performance.now();
-      const bm = new Bm25();
-      for (const item of this.items.values()) bm.add(item.id, lexicalText(item));
-      this.bm25 = bm;
+      this.bm25 = Bm25.build(Array.from(this.items.values(), (item) => [item.id, lexicalText(item)] as const));
       this.lexicalBuildMs = Math.round(performance.now() - started);
     }
     return this.bm25;

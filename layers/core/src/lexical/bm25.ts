@@ -4,9 +4,12 @@
  * Parameters are the textbook k1 = 1.2, b = 0.75; idf is the BM25+ style log(1 + (N − df + ½)/(df + ½)),
  * which stays positive for very common words ("men", "shirt").
  *
- * Postings are plain arrays of document numbers and term frequencies, and scores accumulate in a dense array:
- * "men" alone touches half the catalog, so per-posting cost is what matters. A removed document is marked dead
- * (skipped while scoring, its term counts taken out of df); a re-added id gets a fresh document number.
+ * Terms get numbers. The documents of a bulk build (Bm25.build, after every index load) are stored once, in
+ * typed arrays (each term's postings a slice of one block): a cold start builds BM25 for 44k products before its
+ * first text query, and growing a Map and two arrays per term touched ~60 MB of fresh memory for ~5 MB of
+ * postings. Documents added later get small per-term arrays. Scores accumulate in a dense array: "men" alone
+ * touches half the catalog, so per-posting cost is what matters. A removed document is marked dead (skipped while
+ * scoring, its terms taken out of df); a re-added id gets a fresh document number.
  */
 import type { Lexical, LexicalHit } from '../ports.ts';
 import { TopK } from '../index/vectors.ts';
@@ -17,19 +20,33 @@ export interface Bm25Options {
   b?: number;
 }
 
-interface Postings {
-  docs: number[];
-  tfs: number[];
-  /** Live documents containing the term. */
-  df: number;
+/** A typed array that doubles when full (the build's per-document term lists). */
+function grown<T extends Int32Array | Uint16Array>(a: T, needed: number): T {
+  if (needed <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(needed, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 export class Bm25 implements Lexical {
-  private readonly postings = new Map<string, Postings>();
+  private readonly termNo = new Map<string, number>();
+  /** Live documents containing each term. */
+  private df: number[] = [];
+  /** Documents 0 … bulkDocs − 1 came from build(): term t's are bulkPostDocs[bulkPostStart[t] … bulkPostStart[t + 1]). */
+  private bulkDocs = 0;
+  private bulkTerms = 0;
+  private bulkPostStart = new Int32Array(1);
+  private bulkPostDocs = new Int32Array(0);
+  private bulkPostTfs = new Uint16Array(0);
+  /** And document d's terms are bulkDocTerms[bulkDocStart[d] … bulkDocStart[d + 1]) (for remove). */
+  private bulkDocStart = new Int32Array(1);
+  private bulkDocTerms = new Int32Array(0);
+  /** Postings and term lists of documents added one by one. */
+  private readonly addedPostings = new Map<number, { docs: number[]; tfs: number[] }>();
+  private readonly addedTerms = new Map<number, number[]>();
   private readonly docNo = new Map<string, number>();
   private ids: string[] = [];
   private lengths: number[] = [];
-  private terms: string[][] = [];
   private alive: boolean[] = [];
   private totalLength = 0;
   private scores = new Float64Array(0);
@@ -41,29 +58,100 @@ export class Bm25 implements Lexical {
     this.b = opts.b ?? 0.75;
   }
 
+  /** An index of many documents at once (ids unique), the same as adding them one by one in order. */
+  static build(docs: Iterable<readonly [id: string, text: string]>, opts: Bm25Options = {}): Bm25 {
+    const bm = new Bm25(opts);
+    // Pass 1: each document's distinct terms and their frequencies, appended to two growing typed arrays.
+    let docTerms = new Int32Array(1 << 16);
+    let docTfs = new Uint16Array(1 << 16);
+    const docStart = [0];
+    const lastDoc: number[] = [];
+    const slot: number[] = [];
+    let pairs = 0;
+    for (const [id, text] of docs) {
+      if (bm.docNo.has(id)) throw new Error(`Bm25.build: duplicate id ${id}`);
+      const no = bm.ids.length;
+      const tokens = tokenize(text);
+      for (const token of tokens) {
+        const t = bm.termOf(token);
+        if (lastDoc[t] === no) {
+          docTfs[slot[t]] = Math.min(docTfs[slot[t]] + 1, 0xffff);
+          continue;
+        }
+        lastDoc[t] = no;
+        slot[t] = pairs;
+        docTerms = grown(docTerms, pairs + 1);
+        docTfs = grown(docTfs, pairs + 1);
+        docTerms[pairs] = t;
+        docTfs[pairs++] = 1;
+        bm.df[t]++;
+      }
+      docStart.push(pairs);
+      bm.docNo.set(id, no);
+      bm.ids.push(id);
+      bm.lengths.push(tokens.length);
+      bm.alive.push(true);
+      bm.totalLength += tokens.length;
+    }
+    // Pass 2: the same pairs regrouped by term, documents in ascending order.
+    const terms = bm.df.length;
+    const postStart = new Int32Array(terms + 1);
+    for (let t = 0; t < terms; t++) postStart[t + 1] = postStart[t] + bm.df[t];
+    const next = postStart.slice(0, terms);
+    const postDocs = new Int32Array(pairs);
+    const postTfs = new Uint16Array(pairs);
+    for (let no = 0; no < bm.ids.length; no++) {
+      for (let k = docStart[no]; k < docStart[no + 1]; k++) {
+        const at = next[docTerms[k]]++;
+        postDocs[at] = no;
+        postTfs[at] = docTfs[k];
+      }
+    }
+    bm.bulkDocs = bm.ids.length;
+    bm.bulkTerms = terms;
+    bm.bulkPostStart = postStart;
+    bm.bulkPostDocs = postDocs;
+    bm.bulkPostTfs = postTfs;
+    bm.bulkDocStart = Int32Array.from(docStart);
+    bm.bulkDocTerms = docTerms.slice(0, pairs);
+    return bm;
+  }
+
   get size(): number {
     return this.docNo.size;
+  }
+
+  private termOf(token: string): number {
+    let t = this.termNo.get(token);
+    if (t === undefined) {
+      t = this.df.push(0) - 1;
+      this.termNo.set(token, t);
+    }
+    return t;
   }
 
   /** Adds or replaces a document. */
   add(id: string, text: string): void {
     this.remove(id);
     const tokens = tokenize(text);
-    const tf = new Map<string, number>();
-    for (const t of tokens) tf.set(t, (tf.get(t) ?? 0) + 1);
+    const tf = new Map<number, number>();
+    for (const token of tokens) {
+      const t = this.termOf(token);
+      tf.set(t, (tf.get(t) ?? 0) + 1);
+    }
     const no = this.ids.length;
     this.ids.push(id);
     this.lengths.push(tokens.length);
-    this.terms.push([...tf.keys()]);
+    this.addedTerms.set(no, [...tf.keys()]);
     this.alive.push(true);
     this.docNo.set(id, no);
     this.totalLength += tokens.length;
-    for (const [term, count] of tf) {
-      let p = this.postings.get(term);
-      if (!p) this.postings.set(term, (p = { docs: [], tfs: [], df: 0 }));
+    for (const [t, count] of tf) {
+      let p = this.addedPostings.get(t);
+      if (!p) this.addedPostings.set(t, (p = { docs: [], tfs: [] }));
       p.docs.push(no);
       p.tfs.push(count);
-      p.df++;
+      this.df[t]++;
     }
   }
 
@@ -73,11 +161,9 @@ export class Bm25 implements Lexical {
     this.alive[no] = false;
     this.docNo.delete(id);
     this.totalLength -= this.lengths[no];
-    for (const term of this.terms[no]) {
-      const p = this.postings.get(term);
-      if (p) p.df--;
-    }
-    this.terms[no] = [];
+    const terms = no < this.bulkDocs ? this.bulkDocTerms.subarray(this.bulkDocStart[no], this.bulkDocStart[no + 1]) : (this.addedTerms.get(no) ?? []);
+    for (const t of terms) this.df[t]--;
+    this.addedTerms.delete(no);
   }
 
   search(text: string, topK: number, accept?: (id: string) => boolean): LexicalHit[] {
@@ -87,30 +173,34 @@ export class Bm25 implements Lexical {
     if (this.scores.length < this.ids.length) this.scores = new Float64Array(Math.max(this.ids.length, this.scores.length * 2));
     const scores = this.scores;
     const touched: number[] = [];
-    const { k1, b } = this;
-    for (const term of new Set(tokenize(text))) {
-      const p = this.postings.get(term);
-      if (!p || p.df <= 0) continue;
-      const idf = Math.log(1 + (n - p.df + 0.5) / (p.df + 0.5));
-      const { docs, tfs } = p;
-      for (let i = 0; i < docs.length; i++) {
+    const { k1, b, alive, lengths } = this;
+    const score = (docs: ArrayLike<number>, tfs: ArrayLike<number>, from: number, to: number, idf: number) => {
+      for (let i = from; i < to; i++) {
         const no = docs[i];
-        if (!this.alive[no]) continue;
+        if (!alive[no]) continue;
         const tf = tfs[i];
-        const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * this.lengths[no]) / avgdl));
+        const s = (idf * tf * (k1 + 1)) / (tf + k1 * (1 - b + (b * lengths[no]) / avgdl));
         if (scores[no] === 0) touched.push(no);
         scores[no] += s;
       }
+    };
+    for (const term of new Set(tokenize(text))) {
+      const t = this.termNo.get(term);
+      if (t === undefined || this.df[t] <= 0) continue;
+      const idf = Math.log(1 + (n - this.df[t] + 0.5) / (this.df[t] + 0.5));
+      if (t < this.bulkTerms) score(this.bulkPostDocs, this.bulkPostTfs, this.bulkPostStart[t], this.bulkPostStart[t + 1], idf);
+      const added = this.addedPostings.get(t);
+      if (added) score(added.docs, added.tfs, 0, added.docs.length, idf);
     }
     const best = new TopK<string>(topK);
     for (const no of touched) {
-      const score = scores[no];
+      const s = scores[no];
       scores[no] = 0; // reset for the next query
-      if (score <= best.worst) continue;
+      if (s <= best.worst) continue;
       const id = this.ids[no];
       if (accept && !accept(id)) continue;
-      best.push(id, score);
+      best.push(id, s);
     }
-    return best.result().map(({ item, score }) => ({ id: item, score }));
+    return best.result().map(({ item, score: s }) => ({ id: item, score: s }));
   }
 }

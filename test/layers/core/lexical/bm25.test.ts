@@ -53,4 +53,27 @@ describe('Bm25', () => {
     expect(bm.search('checked', 5)).toEqual([]);
     expect(bm.search('kurta', 5)[0].id).toBe('d');
   });
+
+  it('a bulk build answers exactly as adding one by one, before and after removals, replacements and additions', () => {
+    const withRepeats = { ...docs, g: 'Cotton Shirt shirts SHIRT' }; // term frequency 3
+    const bulk = Bm25.build(Object.entries(withRepeats));
+    const single = new Bm25();
+    for (const [id, text] of Object.entries(withRepeats)) single.add(id, text);
+    const queries = ['navy checked shirts', 'men', 'men leather', 'red party dress', 'kurta', 'casual jeans', 'cotton shirt'];
+    const same = () => queries.forEach((q) => expect(bulk.search(q, 5)).toEqual(single.search(q, 5)));
+    same();
+    for (const bm of [bulk, single]) {
+      bm.remove('a'); // a built document
+      bm.add('d', 'Green Kurta Women'); // a built one replaced
+      bm.add('f', 'Navy Kurta Men Casual Casual'); // a new one
+      bm.remove('f'); // an added one removed
+      bm.add('f', 'Navy Kurta Men Casual Casual');
+    }
+    same();
+    expect(bulk.size).toBe(6);
+    expect(bulk.search('shirt', 1)[0].id).toBe('g');
+    expect(bulk.search('checked', 5)).toEqual([]);
+    expect(bulk.search('kurta', 5).map((h) => h.id).sort()).toEqual(['d', 'f']);
+    expect(() => Bm25.build([['x', 'shirt'], ['x', 'dress']])).toThrow(/duplicate id x/);
+  });
 });
