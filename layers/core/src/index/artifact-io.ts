@@ -198,7 +198,7 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
   });
   const graphPromise = fileWritten.then(async () => {
     const t3 = performance.now();
-    const vectors = await HnswIndex.loadAsync(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
+    const vectors = await HnswIndex.load(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
     timings.hnswlib = since(t3);
     return vectors;
   });

@@ -91,18 +91,12 @@ export class HnswIndex implements VectorIndex {
     return new HnswIndex(dim, params, graph, cap);
   }
 
-  /** Loads a saved graph from a file (hnswlib reads files only). */
-  static load(file: string, labels: (string | null)[], dim: number, params: HnswParams): HnswIndex {
-    const graph = new HierarchicalNSW('ip', dim);
-    graph.readIndexSync(file);
-    return HnswIndex.fromGraph(graph, labels, dim, params);
-  }
-
   /**
-   * The cold-load path: hnswlib maps the file on a libuv worker thread (readIndex), so the event loop stays free
-   * for the metadata meanwhile. The file may be deleted once this resolves (level 0 is a private mapping of it).
+   * Loads a saved graph from a file (hnswlib reads files only). hnswlib maps the file on a libuv worker thread
+   * (readIndex), so the event loop stays free for the labels meanwhile; the file may be deleted once this resolves
+   * (level 0 is a private mapping of it).
    */
-  static async loadAsync(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
+  static async load(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
     const graph = new HierarchicalNSW('ip', dim);
     const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
     return HnswIndex.fromGraph(graph, labelList, dim, params);

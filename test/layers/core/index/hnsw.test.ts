@@ -116,14 +116,14 @@ describe('HnswIndex', () => {
     expect(h.has('p5')).toBe(true);
   });
 
-  it('saves and loads: same results, deletions kept, vectors recovered from the graph file', () => {
+  it('saves and loads: same results, deletions kept, vectors recovered from the graph file', async () => {
     const { hnsw: h } = build(500);
     h.remove('p10');
     const saved = h.save();
     expect(saved.labels[10]).toBeNull();
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'hnsw-test-')), 'index.bin');
     writeFileSync(file, saved.bytes);
-    const loaded = HnswIndex.load(file, saved.labels, dim, h.params);
+    const loaded = await HnswIndex.load(file, saved.labels, dim, h.params);
     expect(loaded.size).toBe(499);
     expect(loaded.has('p10')).toBe(false);
     for (const q of queries.slice(0, 10)) expect(loaded.search(q, 10)).toEqual(h.search(q, 10));
