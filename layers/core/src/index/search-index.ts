@@ -47,7 +47,7 @@ export class SearchIndex {
     return this.bm25;
   }
 
-  /** Reads shopper words as this version's label values (built on first use, ~25 ms at 44k products). */
+  /** Reads shopper words as this version's label values (built on first use, ~100 ms at 44k products). */
   get intent(): IntentParser {
     return (this.intentParser ??= new IntentParser(this.items.values()));
   }

@@ -13,7 +13,8 @@ import { stem, tokenize } from '../lexical/tokenize.ts';
 export const INTENT_FIELDS = ['brand', 'articleType', 'subCategory', 'baseColour', 'gender'] as const;
 export type IntentField = (typeof INTENT_FIELDS)[number];
 
-export type LabelledItem = Record<IntentField, string>;
+/** A product's labels; its title, when given, tells which brand names are ordinary words (ordinaryBrandWords). */
+export type LabelledItem = Record<IntentField, string> & { title?: string };
 
 export interface QueryIntent {
   /** Per named field, the values any of which satisfies it. */
@@ -75,6 +76,29 @@ for (const [words, named] of Object.entries(SYNONYMS)) {
 
 type Named = Partial<Record<IntentField, Set<string>>>;
 
+/**
+ * One-word brand names that are ordinary words of other brands' titles: "denim" (8 products of the brand Denim,
+ * 79 titles), "ferrari" (Puma's Ferrari line), "colour" ("Colour me", whose "me" is a stop word). When more products
+ * of other brands have the word in their title than the brand has products, the word alone names no brand (BM25
+ * still matches it in titles). Judged on the items the parser is built from.
+ */
+function ordinaryBrandWords(items: readonly LabelledItem[]): Set<string> {
+  const phraseOfBrand = new Map<string, string>();
+  const brandPhrase = (brand: string) => phraseOfBrand.get(brand) ?? phraseOfBrand.set(brand, phraseOf(brand)).get(brand)!;
+  const own = new Map<string, number>();
+  for (const item of items) {
+    const phrase = brandPhrase(item.brand);
+    if (phrase && !phrase.includes(' ')) own.set(phrase, (own.get(phrase) ?? 0) + 1);
+  }
+  const inOtherTitles = new Map<string, number>();
+  for (const item of items) {
+    if (!item.title) continue;
+    const brand = brandPhrase(item.brand);
+    for (const word of new Set(tokenize(item.title))) if (word !== brand && own.has(word)) inOtherTitles.set(word, (inOtherTitles.get(word) ?? 0) + 1);
+  }
+  return new Set([...own].filter(([word, n]) => (inOtherTitles.get(word) ?? 0) > n).map(([word]) => word));
+}
+
 export class IntentParser {
   /**
    * Stemmed phrase → the values it names per field: as a whole label or synonym (exact), or as the head word of
@@ -85,9 +109,12 @@ export class IntentParser {
   private readonly known = new Set<string>();
   private longest = 1;
   private unisex = false;
+  private readonly ordinaryBrands: Set<string>;
 
   constructor(items: Iterable<LabelledItem>) {
-    for (const item of items) this.learn(item);
+    const list = [...items];
+    this.ordinaryBrands = ordinaryBrandWords(list);
+    for (const item of list) this.learn(item);
   }
 
   /** Takes in an item's label values that are new to the vocabulary (an index add). */
@@ -99,8 +126,8 @@ export class IntentParser {
       if (field === 'gender' && value === 'Unisex') this.unisex = true;
       for (const synonym of SYNONYMS_OF.get(`${field}|${value}`) ?? []) this.name(synonym, field, value, 'exact');
       const phrase = phraseOf(value);
-      // Brands of one or two letters ("W", "HM") would fire on stray letters of a query.
-      if (!phrase || (field === 'brand' && phrase.replace(/ /g, '').length < 3)) continue;
+      // Brands of one or two letters ("W", "HM") would fire on stray letters of a query, ordinary words on any query.
+      if (!phrase || (field === 'brand' && (phrase.replace(/ /g, '').length < 3 || this.ordinaryBrands.has(phrase)))) continue;
       this.name(phrase, field, value, 'exact');
       // A type or colour is also named by its head word: "jacket" → Rain Jacket, Nehru Jackets, Jackets;
       // "blue" → Blue, Navy Blue, Turquoise Blue.

@@ -48,6 +48,24 @@ describe('IntentParser', () => {
     expect(grown.parse('hrx').attributes).toEqual({ brand: ['Hrx'] });
   });
 
+  it('a one-word brand that is an ordinary word of other brands\' titles names no brand', () => {
+    const titled = (brand: string, articleType: string, title: string) => ({ ...item(brand, 'Men', articleType, 'Topwear', 'Blue'), title });
+    const withTitles = new IntentParser([
+      titled('Denim', 'Jeans', 'Denim Men Blue Jeans'),
+      titled('Roadster', 'Jackets', 'Roadster Men Blue Denim Jacket'),
+      titled('Wrangler', 'Jeans', 'Wrangler Men Denim Jeans'),
+      titled('Colour me', 'Shirts', 'Colour Me Men Blue Shirt'),
+      titled('Spykar', 'Shirts', 'Spykar Men Blue Colour Block Shirt'),
+      titled('Puma', 'Tshirts', 'Puma Men Blue Colour Block Tshirt'),
+      titled('Puma', 'Jackets', 'Puma Men Blue Jacket'),
+      titled('Red Tape', 'Jackets', 'Red Tape Men Denim Jacket'),
+    ]);
+    expect(withTitles.parse('denim jacket').attributes).toEqual({ articleType: ['Jackets'] }); // 1 Denim product, 3 other titles
+    expect(withTitles.parse('blue colour shirt').attributes).toEqual({ baseColour: ['Blue'], articleType: ['Shirts'] });
+    expect(withTitles.parse('puma jacket').attributes).toEqual({ brand: ['Puma'], articleType: ['Jackets'] }); // its own word
+    expect(withTitles.parse('red tape jacket').attributes).toEqual({ brand: ['Red Tape'], articleType: ['Jackets'] });
+  });
+
   it('names nothing for words outside the vocabulary, and ignores one-letter brands', () => {
     const intent = parser.parse('w something comfy');
     expect(intent).toEqual({ attributes: {}, phrases: [] });
