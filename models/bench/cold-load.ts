@@ -29,6 +29,5 @@ const probe = index.vectors.ids().next().value!;
 index.vectors.search(index.vectors.vectorOf(probe)!, 10);
 const firstSearchMs = performance.now() - t2;
 await new Promise((resolve) => setImmediate(resolve));
-console.error(JSON.stringify((globalThis as any).DBG), faults0);
 process.stdout.write(JSON.stringify({ ms, cpuMs, steps, lexicalMs, firstSearchMs, version: index.version, count: index.size }) + '\n');
 process.exit(0);
