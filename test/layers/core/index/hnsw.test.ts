@@ -204,12 +204,17 @@ describe('hnswlib-node as installed (patches/hnswlib-node+3.0.0.patch)', () => {
     // Writes land in the index's own copy of a page (copy-on-write), deletions too.
     loaded.markDelete(7);
     expect(Array.from(loaded.searchKnn(q, 10).neighbors)).not.toContain(7);
-    // Past the saved capacity: hnswlib moves level 0 out of the mapping into memory of its own.
+    // Adds into the saved spare capacity land right after the file's last record, in the mapping's tail.
     const more = Array.from({ length: 50 }, () => randomUnitVector(32, rand));
+    more.slice(0, 10).forEach((v, i) => loaded.addPoint(v as unknown as number[], 300 + i));
+    expect(mapped()).toBe(true);
+    for (const i of [0, 9]) expect(loaded.searchKnn(more[i] as unknown as number[], 1).neighbors[0]).toBe(300 + i);
+    // Past the saved capacity: hnswlib moves level 0 out of the mapping into memory of its own.
     loaded.resizeIndex(400);
     expect(mapped()).toBe(false);
-    more.forEach((v, i) => loaded.addPoint(v as unknown as number[], 300 + i));
+    more.slice(10).forEach((v, i) => loaded.addPoint(v as unknown as number[], 310 + i));
     expect(loaded.searchKnn(more[20] as unknown as number[], 1).neighbors[0]).toBe(320);
+    expect(loaded.searchKnn(more[5] as unknown as number[], 1).neighbors[0]).toBe(305);
     expect(loaded.searchKnn(points[8] as unknown as number[], 1).neighbors[0]).toBe(8);
     expect(Array.from(loaded.getPoint(9))).toEqual(Array.from(points[9]));
   });
