@@ -58,6 +58,9 @@ const SYNONYMS: Record<string, Partial<Record<IntentField, string[]>>> = {
   pyjama: { articleType: ['Night suits', 'Lounge Pants'] },
 };
 
+/** Words that never name a family by themselves: shoppers write "blue colour kurta", which is not about Hair Colour. */
+const NOT_HEADS = new Set(['colour']);
+
 /** Gendered queries also accept unisex products: "men watch" should show unisex watches too. */
 const ALSO_UNISEX = new Set(['Men', 'Women']);
 
@@ -132,7 +135,7 @@ export class IntentParser {
       // A type or colour is also named by its head word: "jacket" → Rain Jacket, Nehru Jackets, Jackets;
       // "blue" → Blue, Navy Blue, Turquoise Blue.
       const words = phrase.split(' ');
-      if ((field === 'articleType' || field === 'baseColour') && words.length > 1) this.name(words.at(-1)!, field, value, 'head');
+      if ((field === 'articleType' || field === 'baseColour') && words.length > 1 && !NOT_HEADS.has(words.at(-1)!)) this.name(words.at(-1)!, field, value, 'head');
     }
   }
 

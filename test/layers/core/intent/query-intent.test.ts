@@ -62,6 +62,10 @@ describe('IntentParser', () => {
     ]);
     expect(withTitles.parse('denim jacket').attributes).toEqual({ articleType: ['Jackets'] }); // 1 Denim product, 3 other titles
     expect(withTitles.parse('blue colour shirt').attributes).toEqual({ baseColour: ['Blue'], articleType: ['Shirts'] });
+    // Nor does "colour" name Hair Colour by its head word; the whole label still does.
+    const withHairColour = new IntentParser([item('Streax', 'Unisex', 'Hair Colour', 'Hair', 'Brown'), item('Biba', 'Women', 'Kurtas', 'Topwear', 'Blue')]);
+    expect(withHairColour.parse('blue colour kurta').attributes).toEqual({ baseColour: ['Blue'], articleType: ['Kurtas'] });
+    expect(withHairColour.parse('hair colour').attributes).toEqual({ articleType: ['Hair Colour'] });
     expect(withTitles.parse('puma jacket').attributes).toEqual({ brand: ['Puma'], articleType: ['Jackets'] }); // its own word
     expect(withTitles.parse('red tape jacket').attributes).toEqual({ brand: ['Red Tape'], articleType: ['Jackets'] });
   });
