@@ -11,7 +11,7 @@ import { TrainedEncoder } from '../../../layers/core/src/encoders/trained/traine
 import type { ImageFeatures } from '../../../layers/core/src/encoders/image-features.ts';
 import { featureRow } from '../../training/feature-cache.ts';
 import type { AttributeTags } from '../../../layers/core/src/encoders/trained/attribute-tagger.ts';
-import { LOOKALIKE_VOTE, voteLabel } from '../../../layers/core/src/ranking/lookalike-vote.ts';
+import { LOOKALIKE_VOTE, votedLabel } from '../../../layers/core/src/ranking/lookalike-vote.ts';
 import { Gallery, type Hit } from '../search.ts';
 import type { EvalData, EvalSystem, ImageSet } from '../types.ts';
 import { featureTables } from './feature-tables.ts';
@@ -99,7 +99,7 @@ export async function createTrainedSystem(data: EvalData, dir = trainedModelDir(
       const heads = ids.map((id) => tagCache.get(`${set}:${id}`)?.[attribute]);
       if (!opts?.lookalikes) return heads.map((t) => t?.value ?? '');
       const near = await lookalikes(set, ids);
-      return heads.map((t, i) => (t ? voteLabel(t.top, near[i].map((h) => ({ score: h.score, label: byId.get(h.id)?.[attribute] })))[0].value : ''));
+      return heads.map((t, i) => (t ? votedLabel(t.top, near[i], (id) => byId.get(id)?.[attribute]) : ''));
     },
     close: () => enc.dispose(),
   };

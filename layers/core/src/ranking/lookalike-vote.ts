@@ -34,6 +34,14 @@ export const LOOKALIKE_VOTE: LookalikeVoteOptions = { k: 10, temperature: 0.07, 
 const VOTE_FLOOR = 1e-3;
 const P_FLOOR = 1e-6;
 
+/**
+ * The best label for a photo whose head reads `head`, voted on by its nearest catalog products (`hits`, each
+ * labelled by `labelOf`): what the search service reads from a photo, and the eval with it.
+ */
+export function votedLabel(head: readonly LabelScore[], hits: readonly { id: string; score: number }[], labelOf: (id: string) => string | undefined): string {
+  return voteLabel(head, hits.map((h) => ({ score: h.score, label: labelOf(h.id) })))[0].value;
+}
+
 /** The labels by combined score, best first, with probabilities (softmax of the scores). The head's list alone when nothing votes. */
 export function voteLabel(head: readonly LabelScore[], lookalikes: readonly Lookalike[], opts: LookalikeVoteOptions = LOOKALIKE_VOTE): LabelScore[] {
   const near = [...lookalikes].sort((a, b) => b.score - a.score).slice(0, opts.k);

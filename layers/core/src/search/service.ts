@@ -12,7 +12,7 @@ import type { SearchIndex } from '../index/search-index.ts';
 import { IndexNotReadyError } from '../index/holder.ts';
 import { hasIntent, queryIntent, type QueryIntent } from '../intent/query-intent.ts';
 import { fuseQuery, type SearchType } from '../ranking/alpha.ts';
-import { LOOKALIKE_VOTE, voteLabel, type LabelScore } from '../ranking/lookalike-vote.ts';
+import { LOOKALIKE_VOTE, votedLabel, type LabelScore } from '../ranking/lookalike-vote.ts';
 import { reciprocalRankFusion } from '../ranking/rrf.ts';
 import { SearchError } from './errors.ts';
 import { decodeBase64Image, explainImageFailure, precheckImage, resolveUpload, type UploadLookup } from './query-image.ts';
@@ -234,7 +234,7 @@ export class SearchService {
     const voted = { ...image.attributes };
     for (const field of VOTED_FIELDS) {
       const head = image.labels[field];
-      if (head?.length) voted[field] = voteLabel(head, lookalikes.map((h) => ({ score: h.score, label: index.items.get(h.id)?.[field] })))[0].value;
+      if (head?.length) voted[field] = votedLabel(head, lookalikes, (id) => index.items.get(id)?.[field]);
     }
     return voted;
   }
