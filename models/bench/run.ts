@@ -165,7 +165,7 @@ if (runE2e) {
   json.e2e = e2e;
   const cold = timings(e2e.coldLoadMs);
   const cpu = timings(e2e.coldLoadCpuMs);
-  rows.push({ what: 'cold index load', n, engine: 'IndexHolder: S3 (graph ∥ f16 vector parts ∥ ids) → sha256 → decode → /tmp → hnswlib', p50: cold.p50, p95: cold.p95, sizeMB: round(e2e.indexBytes / 1e6, 1), note: `fresh process, local S3, ${cold.n} runs (target ≤ 500 ms); CPU p50 ${cpu.p50} ms; steps ${JSON.stringify(e2e.coldLoadSteps[0])}` });
+  rows.push({ what: 'cold index load', n, engine: 'IndexHolder: S3 (graph ∥ f16 vector parts ∥ ids) → sha256 → /tmp → hnswlib', p50: cold.p50, p95: cold.p95, sizeMB: round(e2e.indexBytes / 1e6, 1), note: `fresh process, local S3, ${cold.n} runs (target ≤ 500 ms); CPU p50 ${cpu.p50} ms; steps ${JSON.stringify(e2e.coldLoadSteps[0])}` });
   rows.push({ what: 'index update, one product: publish', n, engine: 'IndexHolder.update → delta.json + conditional pointer write', p50: e2e.update.publish.p50, p95: e2e.update.publish.p95, note: `a full republish of this index took ${e2e.publishMs} ms and ${round(e2e.indexBytes / 1e6, 1)} MB` });
   rows.push({ what: 'index update, one product: warm pick-up', n, engine: 'IndexHolder.refresh → fetch + apply the delta in place', p50: e2e.update.pickUp.p50, p95: e2e.update.pickUp.p95, note: 'instead of a cold-load-sized download per update' });
   const lex = timings(e2e.lexicalBuildMs);

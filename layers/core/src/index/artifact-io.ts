@@ -1,7 +1,7 @@
 /**
  * Writing and reading index versions. A version's files go up first and the pointer last, so a reader
  * never sees half a version; a reader checks every file against the manifest's sha256 and refuses a
- * corrupt artifact. The hnswlib file travels as graph.bin + vectors.f16 (graph-file.ts): half the bytes.
+ * corrupt artifact. The hnswlib file travels as graph.bin + vectors.f16 (graph-file.ts), the vectors in parts.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -148,7 +148,7 @@ export type LoadTimings = Record<string, number>;
 
 /**
  * The graph and the vector parts download concurrently (PARALLEL_PARTS ranged GETs at a time); the graph starts
- * the hnswlib file, and the vector parts are decoded into its records as they stream in.
+ * the hnswlib file, and the vector parts are copied into its records as they stream in.
  */
 async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<void> {
   const { parts } = manifest.files['vectors.f16'];

@@ -1,8 +1,9 @@
 /**
- * IEEE 754 half precision (binary16) for stored vectors: unit-vector components lose nothing that ranking can
- * see (relative error ≤ 2⁻¹¹, inner products move by ~1e-4) and the index artifact halves. Node 20 has no
- * Float16Array, so the conversion is done here: round-to-nearest-even on encode, a 65,536-entry table on decode
- * (graph-file.ts decodes straight to float32 bit patterns).
+ * IEEE 754 half precision (binary16), the precision the index keeps vectors at: unit-vector components lose
+ * nothing that ranking can see (relative error ≤ 2⁻¹¹, inner products move by ~1e-4) and the index and its
+ * artifact take half the bytes. hnswlib converts natively (the patched "ip-f16" space); these are the same
+ * conversions in JS, for deltas and tests. Node 20 has no Float16Array: round-to-nearest-even on encode, a
+ * 65,536-entry table on decode.
  */
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -50,11 +51,8 @@ function decodeTable(): Float32Array {
   return table;
 }
 
-/** The same table as float32 bit patterns, for decoding straight into a word buffer. */
-export function halfToFloatBits(): Uint32Array {
-  const t = decodeTable();
-  return new Uint32Array(t.buffer, t.byteOffset, t.length);
-}
+/** The value of the binary16 bits `h`. */
+export const halfToFloat = (h: number): number => decodeTable()[h];
 
 /** The nearest half-precision values, as floats (what a vector reads back as after a save and a load). */
 export function roundToHalf(v: ArrayLike<number>): Float32Array {

@@ -3,16 +3,15 @@
  *
  * hnswlib knows integer labels only, so this class keeps the string id ↔ label map; the vectors live in hnswlib
  * alone (exact scans and "similar to this product" read them there). Removals are markDelete (hnswlib never
- * returns them); re-adding an id replaces its vector in place. Vectors are rounded to half precision when added:
- * that is how the artifact stores them (graph-file.ts), so a published and reloaded index is the one that was
- * built, bit for bit.
+ * returns them); re-adding an id replaces its vector in place. hnswlib keeps the vectors at half precision (the
+ * patched "ip-f16" space: half the memory and index file of float32, and what the artifact stores, graph-file.ts),
+ * so a published and reloaded index is the one that was built, bit for bit. Queries are rounded the same way.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
 import type { VectorHit, VectorIndex } from '../ports.ts';
-import { roundToHalf } from './half.ts';
 import { TopK } from './vectors.ts';
 
 const { HierarchicalNSW } = hnswlib;
@@ -21,14 +20,15 @@ type Graph = InstanceType<typeof HierarchicalNSW>;
 /**
  * This code needs the hnswlib-node build patched at install (patches/hnswlib-node+3.0.0.patch): vectors passed
  * as Float32Array (one memcpy, not an N-API call per element), results in typed arrays, `distances` for exact
- * scans, level 0 mapped from the index file on load, and AVX2/FMA on x86-64 (hnswlib then picks its 8-wide inner
- * product at run time).
+ * scans, level 0 mapped from the index file on load, the "ip-f16" space, and AVX2/FMA/F16C on x86-64.
  */
 if (typeof HierarchicalNSW.prototype.distances !== 'function') {
   throw new Error('hnswlib-node is not patched (patches/hnswlib-node+3.0.0.patch): run npm install, which applies and rebuilds it');
 }
 /** hnswlib-node's typings say number[]; the patched build takes the Float32Array itself. */
 const asVector = (v: Float32Array) => v as unknown as number[];
+/** Inner product (distance = 1 − <q, v>) on vectors stored at half precision. */
+const SPACE = 'ip-f16';
 
 export interface HnswParams {
   /** Graph degree. */
@@ -85,7 +85,7 @@ export class HnswIndex implements VectorIndex {
   }
 
   static create(dim: number, params: HnswParams = DEFAULT_HNSW_PARAMS, capacity = 1024): HnswIndex {
-    const graph = new HierarchicalNSW('ip', dim);
+    const graph = new HierarchicalNSW(SPACE, dim);
     const cap = Math.max(16, capacity);
     graph.initIndex({ maxElements: cap, m: params.m, efConstruction: params.efConstruction, randomSeed: params.seed ?? 42 });
     return new HnswIndex(dim, params, graph, cap);
@@ -97,7 +97,7 @@ export class HnswIndex implements VectorIndex {
    * (level 0 is a private mapping of it).
    */
   static async load(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
-    const graph = new HierarchicalNSW('ip', dim);
+    const graph = new HierarchicalNSW(SPACE, dim);
     const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
     return HnswIndex.fromGraph(graph, labelList, dim, params);
   }
@@ -146,7 +146,7 @@ export class HnswIndex implements VectorIndex {
       this.labelOf.set(id, label);
     }
     // An existing label is updated in place by hnswlib (same label → updatePoint).
-    this.graph.addPoint(asVector(roundToHalf(vector)), label);
+    this.graph.addPoint(asVector(vector), label);
   }
 
   remove(id: string): void {

@@ -185,6 +185,40 @@ describe('hnswlib-node as installed (patches/hnswlib-node+3.0.0.patch)', () => {
     expect(() => graph.distances(new Float32Array(3), Uint32Array.of(0))).toThrow(/expected 4, but got 3/);
   });
 
+  it('keeps vectors at half precision in the ip-f16 space: rounded like roundToHalf, scored on the rounded query, half the file', () => {
+    const { HierarchicalNSW } = hnswlib;
+    const d = 37; // odd, so the 8- and 16-wide loops leave a tail
+    const rand = mulberry32(13);
+    const points = Array.from({ length: 100 }, () => randomUnitVector(d, rand));
+    // Ties to even, subnormals and signed zero next to ordinary components.
+    points[0].set([1 + 2 ** -11, 1 + 3 * 2 ** -11, 2 ** -24, 2 ** -26, 3 * 2 ** -25, -0, 6.1e-5, 0.333251953125]);
+    const half = new HierarchicalNSW('ip-f16', d);
+    const full = new HierarchicalNSW('ip', d);
+    for (const g of [half, full]) {
+      g.initIndex(100, 16, 64, 1);
+      points.forEach((v, i) => g.addPoint(v as unknown as number[], i));
+    }
+    for (const i of [0, 1, 50]) expect(Array.from(half.getPoint(i))).toEqual(Array.from(roundToHalf(points[i])));
+    const q = randomUnitVector(d, rand);
+    const r = half.searchKnn(q as unknown as number[], 10);
+    const hq = roundToHalf(q);
+    r.neighbors.forEach((label, k) => {
+      const hv = roundToHalf(points[label]);
+      expect(r.distances[k]).toBeCloseTo(1 - hv.reduce((sum, x, j) => sum + x * hq[j], 0), 6);
+    });
+    expect(Array.from(r.neighbors)).toEqual(Array.from(full.searchKnn(q as unknown as number[], 10).neighbors));
+    const dir = mkdtempSync(path.join(tmpdir(), 'hnsw-f16-'));
+    half.writeIndexSync(path.join(dir, 'half.bin'));
+    full.writeIndexSync(path.join(dir, 'full.bin'));
+    const bytes = (f: string) => readFileSync(path.join(dir, f)).byteLength;
+    expect(bytes('full.bin') - bytes('half.bin')).toBe(100 * d * 2);
+    const loaded = new HierarchicalNSW('ip-f16', d);
+    loaded.readIndexSync(path.join(dir, 'half.bin'));
+    rmSync(dir, { recursive: true, force: true });
+    expect(loaded.searchKnn(q as unknown as number[], 10)).toEqual(r);
+    expect(Array.from(loaded.distances(q, Uint32Array.from(r.neighbors)))).toEqual(Array.from(r.distances));
+  });
+
   it('maps level 0 from the file it loads: the file can go at once, and the index still searches, changes and grows', () => {
     const { HierarchicalNSW } = hnswlib;
     const rand = mulberry32(12);
