@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import S3rver from '@20minutes/s3rver';
+import { keyedQueue } from '#core/serial';
 
 /** s3rver's built-in account: the only key pair its signature check accepts. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -54,17 +55,6 @@ function patchSigner(): void {
   };
 }
 
-/** Runs `task` after every earlier task of the same key has settled: one queue per key, dropped when it drains. */
-function keyedQueue() {
-  const queues = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(key) ?? Promise.resolve()).then(task);
-    const settled = run.catch(() => undefined);
-    queues.set(key, settled);
-    void settled.then(() => queues.get(key) === settled && queues.delete(key));
-    return run;
-  };
-}
 
 // s3rver ignores If-Match / If-None-Match on PUT; S3 honours them (conditional writes: 412 when the condition
 // fails, 404 for If-Match on a missing object). The index pointer's compare-and-swap relies on them, so PUTs are

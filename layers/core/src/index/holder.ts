@@ -15,6 +15,7 @@ import { applyDeltas, fetchDeltas, loadPointed, makeDelta, publishDelta, type In
 import { SearchIndex, type EncoderRef } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 import type { HnswParams } from './hnsw.ts';
+import { keyedQueue } from '../serial.ts';
 
 /**
  * A chain of deltas is folded into a full version when it would grow past this many deltas or bytes: a cold
@@ -29,17 +30,6 @@ export interface IndexUpdate {
   count: number;
   /** Published as a delta on top of `parent` (else as a full version). */
   delta: boolean;
-}
-
-/** Runs tasks one after another, each whatever the outcome of the one before. */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(task, task);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
 }
 
 export class IndexNotReadyError extends Error {
@@ -76,8 +66,8 @@ export class IndexHolder {
   private current: SearchIndex | undefined;
   private firstLoad: Promise<SearchIndex> | undefined;
   private refreshing: Promise<boolean> | undefined;
-  private readonly updates = new Serial();
-  private readonly syncs = new Serial();
+  /** Updates run one at a time ('update'), and so do syncs ('sync'). */
+  private readonly serial = keyedQueue();
   private lastCheck = 0;
   private lastError: string | undefined;
   /**
@@ -177,7 +167,7 @@ export class IndexHolder {
         }
       }
     };
-    return this.updates.run(run);
+    return this.serial('update', run);
   }
 
   /** Publishes a change already applied to `index`: as a delta on the pointer's chain, or as a full version folding it. */
@@ -233,7 +223,7 @@ export class IndexHolder {
       this.log('index swapped', { from: live?.version, to: next.version, count: next.size, ms: this.now() - started });
       return next;
     };
-    return this.syncs.run(run);
+    return this.serial('sync', run);
   }
 
   private async doRefresh(): Promise<boolean> {
