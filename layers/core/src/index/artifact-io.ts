@@ -8,7 +8,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, newVersion, sha256, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
+import { Bm25 } from '../lexical/bm25.ts';
+import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, LEXICAL_TEXT_VERSION, lexicalText, newVersion, sha256, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
 import { openGraphFile, splitGraphFile } from './graph-file.ts';
 import { HnswIndex } from './hnsw.ts';
 import { SearchIndex } from './search-index.ts';
@@ -42,7 +43,10 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   const saved = index.vectors.save();
   const split = splitGraphFile(saved.bytes, index.dim);
   const vectors = new Uint8Array(split.vectors.buffer, split.vectors.byteOffset, split.vectors.byteLength);
-  const ids = Buffer.from(JSON.stringify(encodeIds(saved.labels, [...index.items.values()])));
+  const items = [...index.items.values()];
+  const ids = Buffer.from(JSON.stringify(encodeIds(saved.labels, items)));
+  // BM25 over the same products in the same order, so that a load restores it instead of building it.
+  const lexical = Bm25.build(items.map((item) => [item.id, lexicalText(item)] as const)).toBytes();
   const entry = (bytes: Uint8Array) => ({ sha256: sha256(bytes), bytes: bytes.byteLength });
   // Records = every element of the graph, removed (mark-deleted) ones included.
   const records = split.vectors.length / index.dim;
@@ -59,9 +63,19 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
     hnsw: { m: index.vectors.params.m, efConstruction: index.vectors.params.efConstruction, efSearch: index.vectors.params.efSearch },
     builtAt: now.toISOString(),
     buildMs: opts.buildMs,
-    files: { 'graph.bin': entry(split.graph), 'vectors.f16': { ...entry(vectors), recordsPerPart, parts }, 'ids.json': entry(ids) },
+    files: {
+      'graph.bin': entry(split.graph),
+      'vectors.f16': { ...entry(vectors), recordsPerPart, parts },
+      'ids.json': entry(ids),
+      'lexical.bin': { ...entry(lexical), text: LEXICAL_TEXT_VERSION },
+    },
   };
-  await Promise.all([store.putFile(version, 'graph.bin', split.graph), store.putFile(version, 'vectors.f16', vectors), store.putFile(version, 'ids.json', ids)]);
+  await Promise.all([
+    store.putFile(version, 'graph.bin', split.graph),
+    store.putFile(version, 'vectors.f16', vectors),
+    store.putFile(version, 'ids.json', ids),
+    store.putFile(version, 'lexical.bin', lexical),
+  ]);
   await store.putFile(version, 'manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
   const pointer: IndexPointer = { version, encoder: manifest.encoder, updatedAt: now.toISOString(), count: manifest.count };
   if (opts.swapFrom) {
@@ -84,8 +98,8 @@ export class PointerMovedError extends Error {
 }
 
 /** A file, refused unless it matches its manifest entry. */
-async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: 'graph.bin' | 'ids.json'): Promise<Uint8Array> {
-  const expected = manifest.files[file];
+async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: 'graph.bin' | 'ids.json' | 'lexical.bin'): Promise<Uint8Array> {
+  const expected = manifest.files[file]!;
   const bytes = await store.getFile(manifest.version, file);
   const where = store.describe(manifest.version, file);
   if (!bytes) throw new CorruptArtifactError(`${where} is missing`);
@@ -135,6 +149,23 @@ async function streamPart(store: IndexStore, manifest: IndexManifest, k: number,
   if (filled) await flush(filled);
 }
 
+/**
+ * BM25 as published (lexical.bin) for the artifact's products in their order, fetched and verified when asked for:
+ * after the load, when the index prepares for text queries, so that neither a cold load nor a process that only
+ * writes pays for it. Undefined when the artifact has none, or made its text another way (then BM25 is built).
+ */
+function savedLexical(store: IndexStore, manifest: IndexManifest, items: readonly IndexedItem[]): (() => Promise<Bm25>) | undefined {
+  if (manifest.files['lexical.bin']?.text !== LEXICAL_TEXT_VERSION) return undefined;
+  return async () => {
+    const bytes = await fetchVerified(store, manifest, 'lexical.bin');
+    try {
+      return Bm25.fromBytes(bytes, items.map((item) => item.id));
+    } catch (err) {
+      throw new CorruptArtifactError(`${store.describe(manifest.version, 'lexical.bin')}: ${(err as Error).message}`);
+    }
+  };
+}
+
 export async function readManifest(store: IndexStore, version: string): Promise<IndexManifest> {
   const bytes = await store.getFile(version, 'manifest.json');
   if (!bytes) throw new CorruptArtifactError(`${store.describe(version, 'manifest.json')} is missing`);
@@ -178,7 +209,8 @@ async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: 
 /**
  * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and ids.json download
  * concurrently; graph + vectors are written back as an hnswlib file in a temp folder (hnswlib loads files only)
- * and mapped on a worker thread (readIndex) while ids.json parses on the event loop. The temp folder is deleted
+ * and mapped on a worker thread (readIndex) while ids.json parses on the event loop. lexical.bin comes later,
+ * when the index prepares for text queries (savedLexical). The temp folder is deleted
  * on failure at once, on success on the next tick (hnswlib keeps its private mapping of the file).
  */
 export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
@@ -219,7 +251,7 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
     const [{ items }, vectors] = await Promise.all([idsPromise, graphPromise]);
     if (vectors.size !== manifest.count) throw new CorruptArtifactError(`index ${version} holds ${vectors.size} vectors, its manifest says ${manifest.count}`);
     const t4 = performance.now();
-    const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest);
+    const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest, savedLexical(store, manifest, items));
     timings.metadata = since(t4);
     // The index is usable now; the temp file goes on the next tick (hnswlib's mapping keeps its pages).
     setImmediate(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,6 +3,7 @@
  *   index/<version>/graph.bin      hnswlib index file without its vectors (graph-file.ts)
  *   index/<version>/vectors.f16    the vectors, binary16, in the graph's element order (fetched in parts, in parallel)
  *   index/<version>/ids.json       label → product id, and per-product metadata (filters, result fields, BM25 text)
+ *   index/<version>/lexical.bin    BM25 over that metadata, built at publish (Bm25.toBytes): loads need not build it
  *   index/<version>/manifest.json  encoder, dimension, count, HNSW parameters, build time, sha256 of each file
  *   index/current.json             pointer to the version every warm search function should serve
  */
@@ -54,6 +55,12 @@ export function indexedItem(p: Product): IndexedItem {
       .join(' '),
   };
 }
+
+/**
+ * What lexicalText and the tokenizer (lexical/tokenize.ts) make of a product: a saved BM25 index (lexical.bin) is
+ * used only by code that tokenizes the same way. Change it with either of them.
+ */
+export const LEXICAL_TEXT_VERSION = 'lookbook-text/1';
 
 /** The text BM25 sees for a product. */
 export function lexicalText(i: IndexedItem): string {
@@ -155,6 +162,8 @@ export const IndexManifest = z.object({
     /** Also in consecutive parts of `recordsPerPart` vectors (the last may be shorter), each with its own checksum. */
     'vectors.f16': FileEntry.extend({ recordsPerPart: z.number().int().positive(), parts: z.array(FileEntry) }),
     'ids.json': FileEntry,
+    /** BM25 over ids.json's products in their order, from text made as `text` says (LEXICAL_TEXT_VERSION). */
+    'lexical.bin': FileEntry.extend({ text: z.string() }).optional(),
   }),
 });
 export type IndexManifest = z.infer<typeof IndexManifest>;
@@ -194,7 +203,7 @@ export const IndexDelta = z.object({
 });
 export type IndexDelta = z.infer<typeof IndexDelta>;
 
-export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'ids.json' | 'manifest.json' | 'delta.json';
+export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'ids.json' | 'lexical.bin' | 'manifest.json' | 'delta.json';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

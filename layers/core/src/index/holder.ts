@@ -93,7 +93,7 @@ export class IndexHolder {
     if (!this.serving) {
       this.serving = true;
       const loaded = this.current; // loaded or adopted by update(), which left queries unprepared
-      if (loaded) setImmediate(() => loaded.prepareQueries());
+      if (loaded) setImmediate(() => void loaded.prepareQueries());
     }
     if (!this.current) {
       this.firstLoad ??= this.loadCurrent().finally(() => (this.firstLoad = undefined));
@@ -191,7 +191,7 @@ export class IndexHolder {
     if (!pointer) throw new IndexNotReadyError();
     const started = this.now();
     const index = await loadPointed(this.opts.store, pointer, this.tmpDir);
-    setImmediate(() => index.prepareQueries()); // off the cold-start path
+    setImmediate(() => void index.prepareQueries()); // off the cold-start path
     this.current = index;
     this.lastError = undefined;
     this.log('index loaded', { version: index.version, count: index.size, ms: this.now() - started });
@@ -217,7 +217,7 @@ export class IndexHolder {
         return live;
       }
       const next = await loadPointed(this.opts.store, pointer, this.tmpDir);
-      if (this.serving) next.prepareQueries(); // before the swap, so text queries never wait on the new version
+      if (this.serving) await next.prepareQueries(); // before the swap, so text queries never wait on the new version
       this.current = next;
       this.lastError = undefined;
       this.log('index swapped', { from: live?.version, to: next.version, count: next.size, ms: this.now() - started });

@@ -20,8 +20,15 @@ export class SearchIndex {
   private intentParser: IntentParser | undefined;
   /** "field|value" → ids of the products with that value, for the fields a query can name (built on first use). */
   private postings: Map<string, Set<string>> | undefined;
-  /** How long building BM25 took (ms), once built. */
+  /** How long building BM25 took (ms), once built (undefined when it was restored from the artifact). */
   lexicalBuildMs: number | undefined;
+  /** Why the artifact's BM25 could not be restored (it was built instead). */
+  lexicalRestoreError: string | undefined;
+  /** The artifact's saved BM25, until asked for (restoreLexical). */
+  private savedLexical: (() => Promise<Bm25>) | undefined;
+  private restoring: Promise<void> | undefined;
+  /** Ids added or removed since the load while the saved BM25 has not arrived: replayed onto it. */
+  private changedBeforeRestore = new Set<string>();
 
   constructor(
     public version: string,
@@ -29,14 +36,17 @@ export class SearchIndex {
     readonly vectors: HnswIndex,
     items: Iterable<IndexedItem> = [],
     public manifest?: IndexManifest,
+    /** BM25 over `items` as published (lexical.bin), fetched when asked for. */
+    savedLexical?: () => Promise<Bm25>,
   ) {
     for (const item of items) this.items.set(item.id, item);
+    this.savedLexical = savedLexical;
   }
 
   /**
-   * BM25 over the same metadata, built on first use: it costs ~0.5 s of CPU at 44k products, which a cold
-   * start should not wait for. The holder builds it right after a load (prepareQueries) so it is normally ready
-   * before the first text query; a query that comes earlier builds it itself.
+   * BM25 over the same metadata, built now if it is not there yet (~0.3 s of CPU at 44k products, which a cold
+   * start should not wait for). The holder prepares it right after a load (prepareQueries: restored from the
+   * artifact, or built), so it is normally ready before the first text query; queries use lexicalReady.
    */
   get lexical(): Bm25 {
     if (!this.bm25) {
@@ -87,11 +97,50 @@ export class SearchIndex {
     }
   }
 
-  /** Builds what text and attribute queries need (BM25, the intent vocabulary, attribute postings) now. */
-  prepareQueries(): void {
-    void this.lexical;
+  /** BM25, waiting for the artifact's saved one if it is on its way (or fetching it) instead of building it. */
+  async lexicalReady(): Promise<Bm25> {
+    await this.restoreLexical();
+    return this.lexical;
+  }
+
+  /** Prepares what text and attribute queries need: BM25 (restored or built), the intent vocabulary, attribute postings. */
+  async prepareQueries(): Promise<void> {
+    const restored = this.restoreLexical(); // downloads while the vocabulary and postings are built
     void this.intent;
     this.attributePostings();
+    await restored;
+    void this.lexical;
+  }
+
+  /** Fetches the artifact's saved BM25 once, with the changes made since the load replayed onto it; if that fails, BM25 is built. */
+  private restoreLexical(): Promise<void> {
+    const saved = this.savedLexical;
+    if (!saved || this.bm25) return this.restoring ?? Promise.resolve();
+    return (this.restoring ??= saved()
+      .then((bm25) => {
+        if (this.bm25) return; // built meanwhile
+        for (const id of this.changedBeforeRestore) {
+          const item = this.items.get(id);
+          if (item) bm25.add(id, lexicalText(item));
+          else bm25.remove(id);
+        }
+        this.bm25 = bm25;
+      })
+      .catch((err: Error) => {
+        this.lexicalRestoreError = err.message;
+      })
+      .finally(() => {
+        this.savedLexical = undefined;
+        this.changedBeforeRestore.clear();
+      }));
+  }
+
+  /** Keeps BM25 in step with a change (or notes it for the saved BM25 still to come). */
+  private changedText(id: string, item?: IndexedItem): void {
+    if (this.bm25) {
+      if (item) this.bm25.add(id, lexicalText(item));
+      else this.bm25.remove(id);
+    } else if (this.savedLexical) this.changedBeforeRestore.add(id);
   }
 
   static empty(encoder: EncoderRef, dim: number, params?: HnswParams, capacity?: number): SearchIndex {
@@ -117,7 +166,7 @@ export class SearchIndex {
     if (previous) this.post(previous, false);
     this.items.set(item.id, item);
     this.post(item, true);
-    this.bm25?.add(item.id, lexicalText(item));
+    this.changedText(item.id, item);
     this.intentParser?.learn(item);
   }
 
@@ -126,7 +175,7 @@ export class SearchIndex {
     const item = this.items.get(id);
     if (item) this.post(item, false);
     this.items.delete(id);
-    this.bm25?.remove(id);
+    this.changedText(id);
   }
 
   /** The filter as a predicate over ids, evaluated on the artifact's metadata (no DynamoDB round trip). */

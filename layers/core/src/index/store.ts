@@ -25,6 +25,7 @@ const CONTENT_TYPES: Record<ArtifactFile, string> = {
   'graph.bin': 'application/octet-stream',
   'vectors.f16': 'application/octet-stream',
   'ids.json': 'application/json',
+  'lexical.bin': 'application/octet-stream',
   'manifest.json': 'application/json',
   'delta.json': 'application/json',
 };

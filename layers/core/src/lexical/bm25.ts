@@ -10,6 +10,9 @@
  * postings. Documents added later get small per-term arrays. Scores accumulate in a dense array: "men" alone
  * touches half the catalog, so per-posting cost is what matters. A removed document is marked dead (skipped while
  * scoring, its terms taken out of df); a re-added id gets a fresh document number.
+ *
+ * A bulk build can be saved (toBytes) and restored (fromBytes): the index artifact carries it (lexical.bin), so a
+ * cold start reads BM25 instead of tokenizing every product again.
  */
 import type { Lexical, LexicalHit } from '../ports.ts';
 import { TopK } from '../index/vectors.ts';
@@ -19,6 +22,9 @@ export interface Bm25Options {
   k1?: number;
   b?: number;
 }
+
+const BYTES_FORMAT = 'lookbook-bm25/1';
+const align4 = (n: number) => (n + 3) & ~3;
 
 /** A typed array that doubles when full (the build's per-document term lists). */
 function grown<T extends Int32Array | Uint16Array>(a: T, needed: number): T {
@@ -35,11 +41,11 @@ export class Bm25 implements Lexical {
   /** Documents 0 … bulkDocs − 1 came from build(): term t's are bulkPostDocs[bulkPostStart[t] … bulkPostStart[t + 1]). */
   private bulkDocs = 0;
   private bulkTerms = 0;
-  private bulkPostStart = new Int32Array(1);
-  private bulkPostDocs = new Int32Array(0);
-  private bulkPostTfs = new Uint16Array(0);
-  /** And document d's terms are bulkDocTerms[bulkDocStart[d] … bulkDocStart[d + 1]) (for remove). */
-  private bulkDocStart = new Int32Array(1);
+  private bulkPostStart: Int32Array<ArrayBufferLike> = new Int32Array(1);
+  private bulkPostDocs: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  private bulkPostTfs: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
+  /** And document d's terms are bulkDocTerms[bulkDocStart[d] … bulkDocStart[d + 1]) (for remove; see docTermsOf). */
+  private bulkDocStart: Int32Array | undefined = new Int32Array(1);
   private bulkDocTerms = new Int32Array(0);
   /** Postings and term lists of documents added one by one. */
   private readonly addedPostings = new Map<number, { docs: number[]; tfs: number[] }>();
@@ -56,6 +62,76 @@ export class Bm25 implements Lexical {
   constructor(opts: Bm25Options = {}) {
     this.k1 = opts.k1 ?? 1.2;
     this.b = opts.b ?? 0.75;
+  }
+
+  /**
+   * The bulk build, saved: a JSON header (terms in number order, document and pair counts), then postStart,
+   * postDocs, lengths (int32) and postTfs (uint16). Only a fresh build can be saved (documents added or removed
+   * since are not in the bulk arrays); the ids are not saved: fromBytes takes them, in the build's order.
+   */
+  toBytes(): Uint8Array {
+    if (this.addedTerms.size || this.docNo.size !== this.bulkDocs) throw new Error('Bm25.toBytes: only a fresh build can be saved');
+    const terms: string[] = new Array(this.bulkTerms);
+    for (const [term, t] of this.termNo) terms[t] = term;
+    const header = Buffer.from(JSON.stringify({ format: BYTES_FORMAT, docs: this.bulkDocs, pairs: this.bulkPostDocs.length, terms }));
+    const headerBytes = align4(4 + header.byteLength);
+    const ints = [this.bulkPostStart, this.bulkPostDocs, Int32Array.from(this.lengths)];
+    const out = new Uint8Array(headerBytes + ints.reduce((n, a) => n + a.byteLength, 0) + this.bulkPostTfs.byteLength);
+    new DataView(out.buffer).setUint32(0, header.byteLength, true);
+    out.set(header, 4);
+    let at = headerBytes;
+    for (const a of [...ints, this.bulkPostTfs]) {
+      out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+      at += a.byteLength;
+    }
+    return out;
+  }
+
+  /** The index toBytes saved, for documents `ids` (the build's order); throws on bytes that do not fit. */
+  static fromBytes(bytes: Uint8Array, ids: readonly string[], opts: Bm25Options = {}): Bm25 {
+    const fail = (why: string): never => {
+      throw new Error(`not a saved BM25 index of ${ids.length} documents: ${why}`);
+    };
+    if (bytes.byteLength < 4) fail('too short');
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const headerLength = view.getUint32(0, true);
+    if (4 + headerLength > bytes.byteLength) fail('header cut short');
+    const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 4, headerLength).toString('utf8')) as { format?: string; docs?: number; pairs?: number; terms?: string[] };
+    const { docs, pairs, terms } = header;
+    if (header.format !== BYTES_FORMAT || docs !== ids.length || !Number.isInteger(pairs) || !Array.isArray(terms)) fail(`header ${JSON.stringify({ ...header, terms: terms?.length })}`);
+    const body = align4(4 + headerLength);
+    const intBytes = 4 * (terms!.length + 1 + pairs! + docs!);
+    if (bytes.byteLength !== body + intBytes + 2 * pairs!) fail(`${bytes.byteLength} bytes`);
+    // Views of the download where it is aligned (no copy: fresh memory is what a cold start pays for), else copies.
+    const at = bytes.byteOffset + body;
+    const ints = at % 4 === 0 ? new Int32Array(bytes.buffer, at, intBytes / 4) : new Int32Array(bytes.slice(body, body + intBytes).buffer);
+    const postTfs = at % 2 === 0 ? new Uint16Array(bytes.buffer, at + intBytes, pairs!) : new Uint16Array(bytes.slice(body + intBytes).buffer);
+    const postStart = ints.subarray(0, terms!.length + 1);
+    const postDocs = ints.subarray(terms!.length + 1, terms!.length + 1 + pairs!);
+    const lengths = ints.subarray(terms!.length + 1 + pairs!);
+    if (postStart[0] !== 0 || postStart[terms!.length] !== pairs) fail('postings do not add up');
+
+    const bm = new Bm25(opts);
+    terms!.forEach((term, t) => {
+      bm.termNo.set(term, t);
+      bm.df.push(postStart[t + 1] - postStart[t]);
+    });
+    for (let i = 0; i < pairs!; i++) if (!(postDocs[i] >= 0 && postDocs[i] < docs!)) fail(`document number ${postDocs[i]}`);
+    ids.forEach((id, no) => {
+      if (bm.docNo.has(id)) fail(`duplicate id ${id}`);
+      bm.docNo.set(id, no);
+    });
+    bm.ids = ids.slice();
+    bm.lengths = Array.from(lengths);
+    bm.alive = new Array<boolean>(docs!).fill(true);
+    bm.totalLength = bm.lengths.reduce((a, b) => a + b, 0);
+    bm.bulkDocs = docs!;
+    bm.bulkTerms = terms!.length;
+    bm.bulkPostStart = postStart;
+    bm.bulkPostDocs = postDocs;
+    bm.bulkPostTfs = postTfs;
+    bm.bulkDocStart = undefined; // each document's terms: regrouped from the postings on the first removal
+    return bm;
   }
 
   /** An index of many documents at once (ids unique), the same as adding them one by one in order. */
@@ -161,9 +237,25 @@ export class Bm25 implements Lexical {
     this.alive[no] = false;
     this.docNo.delete(id);
     this.totalLength -= this.lengths[no];
-    const terms = no < this.bulkDocs ? this.bulkDocTerms.subarray(this.bulkDocStart[no], this.bulkDocStart[no + 1]) : (this.addedTerms.get(no) ?? []);
+    const terms = no < this.bulkDocs ? this.bulkTermsOf(no) : (this.addedTerms.get(no) ?? []);
     for (const t of terms) this.df[t]--;
     this.addedTerms.delete(no);
+  }
+
+  /** A bulk document's terms; a restored index (fromBytes) first regroups its postings by document. */
+  private bulkTermsOf(no: number): Int32Array {
+    if (!this.bulkDocStart) {
+      const start = new Int32Array(this.bulkDocs + 1);
+      const docs = this.bulkPostDocs;
+      for (let i = 0; i < docs.length; i++) start[docs[i] + 1]++;
+      for (let d = 0; d < this.bulkDocs; d++) start[d + 1] += start[d];
+      const next = start.slice(0, this.bulkDocs);
+      const terms = new Int32Array(docs.length);
+      for (let t = 0; t < this.bulkTerms; t++) for (let i = this.bulkPostStart[t]; i < this.bulkPostStart[t + 1]; i++) terms[next[docs[i]]++] = t;
+      this.bulkDocStart = start;
+      this.bulkDocTerms = terms;
+    }
+    return this.bulkDocTerms.subarray(this.bulkDocStart[no], this.bulkDocStart[no + 1]);
   }
 
   search(text: string, topK: number, accept?: (id: string) => boolean): LexicalHit[] {

@@ -130,7 +130,7 @@ export class SearchService {
       const weights = [1];
       if (lexical) {
         // BM25 speaks for the words only: weighted by their share of the query (1 − α).
-        legs.push(index.lexical.search(text!, depth, accept));
+        legs.push((await index.lexicalReady()).search(text!, depth, accept));
         weights.push(1 - query.alphaUsed);
       }
       if (named) {

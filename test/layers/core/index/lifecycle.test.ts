@@ -13,7 +13,7 @@ import { publishIndex, loadIndex } from '#core/index/artifact-io';
 import { deltasSince } from '#core/index/deltas';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
 import { SearchIndex } from '#core/index/search-index';
-import { CorruptArtifactError, IndexManifest, IndexPointer, type ArtifactFile } from '#core/index/artifact';
+import { CorruptArtifactError, IndexManifest, IndexPointer, LEXICAL_TEXT_VERSION, type ArtifactFile } from '#core/index/artifact';
 import type { IndexStore } from '#core/index/store';
 import type { ByteRange } from '#core/ports';
 import { randomUnitVector } from '#core/index/vectors';
@@ -48,6 +48,42 @@ describe('index lifecycle in S3', () => {
     expect(loaded.vectors.search(q, 5)).toEqual(index.vectors.search(q, 5));
     expect(loaded.lexical.search('Navy Shirts', 3).length).toBeGreaterThan(0);
     expect(holder.status()).toMatchObject({ loaded: true, version: manifest.version, count: 400 });
+  });
+
+  it('prepared for queries, a loaded index restores BM25 from lexical.bin, with later changes; without it, or from text made another way, BM25 is built, and so when it is corrupt', async () => {
+    const store = s3IndexStore();
+    const blobs = new S3BlobStore({ bucket: 'artifacts' });
+    const { index } = syntheticIndex(120, 16, 4);
+    const manifest = await publishIndex(store, index, { skipPointer: true });
+    expect(manifest.files['lexical.bin']).toMatchObject({ text: LEXICAL_TEXT_VERSION });
+    const queries = ['navy shirts', 'red dress women', 'casual', 'zebra', 'unknown words'];
+    // Changes made after the load and before BM25 arrives (a delta applied on load) are replayed onto it.
+    const change = (loaded: SearchIndex) => {
+      loaded.add({ ...syntheticItem(3), title: 'Zebra Print Scarf' }, randomUnitVector(16, Math.random));
+      loaded.remove('10004');
+    };
+    const restored = await loadIndex(store, manifest.version);
+    change(restored);
+    await restored.prepareQueries();
+    const answers = queries.map((q) => restored.lexical.search(q, 5));
+    expect(restored.lexicalBuildMs).toBeUndefined(); // restored, not built
+    expect(answers[0].length).toBeGreaterThan(0);
+    expect(answers[3].map((h) => h.id)).toEqual(['10003']);
+    expect(answers.flat().map((h) => h.id)).not.toContain('10004');
+    // An artifact published before lexical.bin existed, or by code that makes BM25 text another way; a corrupt one.
+    const withEntry = async (entry: unknown) => blobs.put(`index/${manifest.version}/manifest.json`, Buffer.from(JSON.stringify({ ...manifest, files: { ...manifest.files, 'lexical.bin': entry } })));
+    for (const entry of [undefined, { ...manifest.files['lexical.bin']!, text: 'lookbook-text/0' }, 'corrupt']) {
+      if (entry === 'corrupt') {
+        await withEntry(manifest.files['lexical.bin']);
+        await blobs.put(`index/${manifest.version}/lexical.bin`, new Uint8Array([1, 2, 3, 4]));
+      } else await withEntry(entry);
+      const built = await loadIndex(store, manifest.version);
+      change(built);
+      await built.prepareQueries();
+      expect(built.lexicalBuildMs).toBeGreaterThanOrEqual(0);
+      expect(queries.map((q) => built.lexical.search(q, 5))).toEqual(answers);
+      expect(built.lexicalRestoreError).toEqual(entry === 'corrupt' ? expect.stringMatching(/lexical\.bin does not match its manifest checksum/) : undefined);
+    }
   });
 
   it('refuses a corrupt artifact and keeps serving the old version', async () => {

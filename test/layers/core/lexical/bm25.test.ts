@@ -76,4 +76,28 @@ describe('Bm25', () => {
     expect(bulk.search('kurta', 5).map((h) => h.id).sort()).toEqual(['d', 'f']);
     expect(() => Bm25.build([['x', 'shirt'], ['x', 'dress']])).toThrow(/duplicate id x/);
   });
+
+  it('a saved build restores the same index (toBytes → fromBytes), which then changes like the original', () => {
+    const withRepeats = { ...docs, g: 'Cotton Shirt shirts SHIRT' };
+    const built = Bm25.build(Object.entries(withRepeats));
+    const bytes = built.toBytes();
+    // A download may land at any byte offset.
+    const shifted = new Uint8Array(bytes.byteLength + 1).subarray(1);
+    shifted.set(bytes);
+    const restored = Bm25.fromBytes(shifted, Object.keys(withRepeats)); // copies the misaligned arrays
+    const viewing = Bm25.fromBytes(bytes, Object.keys(withRepeats)); // views of the aligned ones
+    const queries = ['navy checked shirts', 'men', 'men leather', 'red party dress', 'kurta', 'casual jeans', 'cotton shirt', 'unknown'];
+    const same = () => queries.forEach((q) => expect([restored.search(q, 5), viewing.search(q, 5)]).toEqual([built.search(q, 5), built.search(q, 5)]));
+    same();
+    for (const bm of [built, restored, viewing]) {
+      bm.remove('a');
+      bm.add('d', 'Green Kurta Women');
+      bm.add('f', 'Navy Kurta Men Casual Casual');
+    }
+    same();
+    expect(restored.size).toBe(built.size);
+    expect(() => built.toBytes()).toThrow(/only a fresh build/);
+    expect(() => Bm25.fromBytes(bytes, Object.keys(docs))).toThrow(/not a saved BM25 index of 5 documents/);
+    expect(() => Bm25.fromBytes(bytes.subarray(0, bytes.byteLength - 2), Object.keys(withRepeats))).toThrow(/bytes/);
+  });
 });
