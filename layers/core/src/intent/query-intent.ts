@@ -109,7 +109,8 @@ export class IntentParser {
    * Shoes (heels and flats too), not only the three "… Shoes" types.
    */
   private readonly phrases = new Map<string, { exact: Named; head: Named }>();
-  private readonly known = new Set<string>();
+  /** The label values of each field seen so far (per field: no "field|value" key to build for each of 44k items × 7 fields). */
+  private readonly known = new Map<IntentField, Set<string>>(INTENT_FIELDS.map((field) => [field, new Set<string>()]));
   private longest = 1;
   private unisex = false;
   private readonly ordinaryBrands: Set<string>;
@@ -124,8 +125,9 @@ export class IntentParser {
   learn(item: LabelledItem): void {
     for (const field of INTENT_FIELDS) {
       const value = item[field];
-      if (!value || value === 'NA' || this.known.has(`${field}|${value}`)) continue;
-      this.known.add(`${field}|${value}`);
+      const known = this.known.get(field)!;
+      if (!value || value === 'NA' || known.has(value)) continue;
+      known.add(value);
       if (field === 'gender' && value === 'Unisex') this.unisex = true;
       for (const synonym of SYNONYMS_OF.get(`${field}|${value}`) ?? []) this.name(synonym, field, value, 'exact');
       const phrase = phraseOf(value);
@@ -141,7 +143,7 @@ export class IntentParser {
 
   /** Whether `value` is a label of `field` in this vocabulary. */
   knows(field: IntentField, value: string): boolean {
-    return this.known.has(`${field}|${value}`);
+    return this.known.get(field)!.has(value);
   }
 
   parse(text: string): QueryIntent {
