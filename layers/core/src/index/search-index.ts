@@ -4,7 +4,7 @@
  * never disturbs them.
  */
 import { matchesFilters, type ProductFilters } from '../catalog/product.ts';
-import { INTENT_FIELDS, IntentParser, matchesIntent, type QueryIntent } from '../intent/query-intent.ts';
+import { INTENT_FIELDS, IntentParser, matchesIntent, type IntentField, type QueryIntent } from '../intent/query-intent.ts';
 import { Bm25 } from '../lexical/bm25.ts';
 import { lexicalText, type IndexedItem, type IndexManifest } from './artifact.ts';
 import { HnswIndex, type HnswParams } from './hnsw.ts';
@@ -18,8 +18,8 @@ export class SearchIndex {
   readonly items = new Map<string, IndexedItem>();
   private bm25: Bm25 | undefined;
   private intentParser: IntentParser | undefined;
-  /** "field|value" → ids of the products with that value, for the fields a query can name (built on first use). */
-  private postings: Map<string, Set<string>> | undefined;
+  /** Field → value → ids of the products with that value, for the fields a query can name (built on first use). */
+  private postings: Map<IntentField, Map<string, Set<string>>> | undefined;
   /** How long building BM25 took (ms), once built (undefined when it was restored from the artifact). */
   lexicalBuildMs: number | undefined;
   /** Why the artifact's BM25 could not be restored (it was built instead). */
@@ -67,7 +67,7 @@ export class SearchIndex {
     const postings = this.attributePostings();
     // Per named field, the sets of its values' products and how many they hold together.
     const fields = INTENT_FIELDS.flatMap((field) => {
-      const sets = (intent.attributes[field] ?? []).map((v) => postings.get(`${field}|${v}`) ?? new Set<string>());
+      const sets = (intent.attributes[field] ?? []).map((v) => postings.get(field)!.get(v) ?? new Set<string>());
       return intent.attributes[field] ? [{ sets, size: sets.reduce((n, ids) => n + ids.size, 0) }] : [];
     });
     if (!fields.length) return [];
@@ -77,9 +77,9 @@ export class SearchIndex {
     return out;
   }
 
-  private attributePostings(): Map<string, Set<string>> {
+  private attributePostings(): Map<IntentField, Map<string, Set<string>>> {
     if (!this.postings) {
-      this.postings = new Map();
+      this.postings = new Map(INTENT_FIELDS.map((field) => [field, new Map()]));
       for (const item of this.items.values()) this.post(item, true);
     }
     return this.postings;
@@ -88,10 +88,10 @@ export class SearchIndex {
   private post(item: IndexedItem, add: boolean): void {
     if (!this.postings) return;
     for (const field of INTENT_FIELDS) {
-      const key = `${field}|${item[field]}`;
-      let ids = this.postings.get(key);
+      const byValue = this.postings.get(field)!;
+      let ids = byValue.get(item[field]);
       if (add) {
-        if (!ids) this.postings.set(key, (ids = new Set()));
+        if (!ids) byValue.set(item[field], (ids = new Set()));
         ids.add(item.id);
       } else ids?.delete(item.id);
     }
