@@ -25,6 +25,8 @@ export interface PublishOptions {
   /** The version name (default: a new one from `now`). */
   version?: string;
   now?: Date;
+  /** The version's own delta.json when it folds a chain of deltas (recorded in the manifest, written by the caller). */
+  delta?: Uint8Array;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
       'vectors.f16': { ...entry(vectors), recordsPerPart, parts },
       'ids.json': entry(ids),
       'lexical.bin': { ...entry(lexical), text: LEXICAL_TEXT_VERSION },
+      ...(opts.delta && { 'delta.json': entry(opts.delta) }),
     },
   };
   await Promise.all([

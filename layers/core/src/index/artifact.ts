@@ -164,6 +164,8 @@ export const IndexManifest = z.object({
     'ids.json': FileEntry,
     /** BM25 over ids.json's products in their order, from text made as `text` says (LEXICAL_TEXT_VERSION). */
     'lexical.bin': FileEntry.extend({ text: z.string() }).optional(),
+    /** A version that folded a chain of deltas: its own change, also left as delta.json (see IndexDelta). */
+    'delta.json': FileEntry.optional(),
   }),
 });
 export type IndexManifest = z.infer<typeof IndexManifest>;
@@ -200,6 +202,11 @@ export const IndexDelta = z.object({
   builtAt: z.string(),
   remove: z.array(z.string()),
   add: z.array(z.object({ item: IndexedItem, vector: z.array(z.number()) })),
+  /**
+   * The checksum of the parent's delta.json, when the parent has one: a trail back through the parents
+   * (deltasSince) is then verified at every step, also where the pointer no longer lists the deltas (folded).
+   */
+  parentDelta: FileEntry.optional(),
 });
 export type IndexDelta = z.infer<typeof IndexDelta>;
 

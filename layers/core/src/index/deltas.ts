@@ -4,7 +4,7 @@
  * their parents by a rebuild that must replay what was published while it ran.
  */
 import { tmpdir } from 'node:os';
-import { baseVersion, CorruptArtifactError, IndexDelta, newVersion, sha256, type FileEntry, type IndexedItem, type IndexPointer } from './artifact.ts';
+import { baseVersion, CorruptArtifactError, IndexDelta, IndexManifest, newVersion, sha256, type FileEntry, type IndexedItem, type IndexPointer } from './artifact.ts';
 import { loadIndex, PointerMovedError, type LoadTimings } from './artifact-io.ts';
 import { roundToHalf } from './half.ts';
 import type { SearchIndex } from './search-index.ts';
@@ -30,8 +30,16 @@ export function makeDelta(index: SearchIndex, change: IndexChangeSet, from: Inde
     builtAt: now.toISOString(),
     remove: change.remove,
     add: change.add.map(({ item, vector }) => ({ item, vector: Array.from(roundToHalf(vector)) })),
+    parentDelta: parentDeltaOf(index, from),
   };
   return { delta, bytes: Buffer.from(JSON.stringify(delta)) };
+}
+
+/** The checksum of the delta.json of the version `from` names: listed in the pointer, or in its manifest (a fold). */
+function parentDeltaOf(index: SearchIndex, from: IndexPointer): FileEntry | undefined {
+  const listed = from.deltas?.find((d) => d.version === from.version);
+  const entry = listed ?? (index.manifest?.version === from.version ? index.manifest.files['delta.json'] : undefined);
+  return entry && { sha256: entry.sha256, bytes: entry.bytes };
 }
 
 /**
@@ -73,7 +81,7 @@ async function readDelta(store: IndexStore, version: string, ref?: FileEntry): P
   const bytes = await store.getFile(version, 'delta.json');
   if (!bytes) return undefined;
   const where = store.describe(version, 'delta.json');
-  if (ref && (bytes.byteLength !== ref.bytes || sha256(bytes) !== ref.sha256)) throw new CorruptArtifactError(`${where} does not match the pointer's checksum`);
+  if (ref && (bytes.byteLength !== ref.bytes || sha256(bytes) !== ref.sha256)) throw new CorruptArtifactError(`${where} does not match its recorded checksum`);
   let parsed;
   try {
     parsed = IndexDelta.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
@@ -108,18 +116,30 @@ export function replayDeltas(index: SearchIndex, deltas: readonly IndexDelta[]):
  * The changes published after version `from`, oldest first, traced back from the version `pointer` names: every
  * incremental update leaves its delta.json in its version's folder (also when it was published as a full version
  * folding a chain), each naming its parent. Undefined when the trail ends elsewhere (a rebuild replaced the index).
+ * Each step is checked against its recorded checksum: the pointer's list, a fold's manifest, or the child's
+ * parentDelta (deltas published before parentDelta existed are read unchecked where the pointer no longer lists them).
  */
 export async function deltasSince(store: IndexStore, from: string | undefined, pointer: IndexPointer): Promise<IndexDelta[] | undefined> {
   const listed = new Map((pointer.deltas ?? []).map((d) => [d.version, d]));
   const trail: IndexDelta[] = [];
+  let ref: FileEntry | undefined = listed.get(pointer.version) ?? (await foldedDeltaRef(store, pointer));
   for (let version: string | undefined = pointer.version; version !== from; ) {
     if (!version || trail.length > 10_000) return undefined;
-    const delta = await readDelta(store, version, listed.get(version));
+    const delta = await readDelta(store, version, ref);
     if (!delta) return undefined; // a version built from the catalog, not by an update
     trail.push(delta);
     version = delta.parent;
+    ref = listed.get(version) ?? delta.parentDelta;
   }
   return trail.reverse();
+}
+
+/** The checksum a full version's manifest records for its delta.json (a fold), if the pointer names a full version. */
+async function foldedDeltaRef(store: IndexStore, pointer: IndexPointer): Promise<FileEntry | undefined> {
+  if (pointer.version !== baseVersion(pointer)) return undefined;
+  const bytes = await store.getFile(pointer.version, 'manifest.json');
+  const parsed = bytes && IndexManifest.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+  return parsed && parsed.success ? parsed.data.files['delta.json'] : undefined;
 }
 
 /** What a pointer names: its full version, loaded, with its deltas (fetched meanwhile) applied. */

@@ -181,7 +181,7 @@ export class IndexHolder {
     }
     // A fold still leaves its delta.json: a rebuild that ran meanwhile traces changes through it (deltasSince).
     if (made) await store.putFile(made.delta.version, 'delta.json', made.bytes);
-    const manifest = await publishIndex(store, index, { parent: pointer?.version, swapFrom: { tag }, version: made?.delta.version });
+    const manifest = await publishIndex(store, index, { parent: pointer?.version, swapFrom: { tag }, version: made?.delta.version, delta: made?.bytes });
     return { version: manifest.version, parent: pointer?.version, count: manifest.count, delta: false };
   }
 

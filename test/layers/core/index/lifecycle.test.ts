@@ -13,7 +13,7 @@ import { publishIndex, loadIndex } from '#core/index/artifact-io';
 import { deltasSince } from '#core/index/deltas';
 import { IndexHolder, IndexNotReadyError } from '#core/index/holder';
 import { SearchIndex } from '#core/index/search-index';
-import { CorruptArtifactError, IndexManifest, IndexPointer, LEXICAL_TEXT_VERSION, type ArtifactFile } from '#core/index/artifact';
+import { CorruptArtifactError, IndexManifest, IndexPointer, LEXICAL_TEXT_VERSION, sha256, type ArtifactFile } from '#core/index/artifact';
 import type { IndexStore } from '#core/index/store';
 import type { ByteRange } from '#core/ports';
 import { randomUnitVector } from '#core/index/vectors';
@@ -256,6 +256,19 @@ describe('index lifecycle in S3', () => {
     // Every update left its delta.json, the fold too: what changed since a version is traced through the fold.
     const trail = await deltasSince(store, updates[0].version, (await store.readPointer())!);
     expect(trail!.map((d) => d.version)).toEqual(updates.slice(1).map((u) => u.version));
+    // And every step of that trail is checked: the fold's manifest records its delta.json, each delta its parent's.
+    const blobs = new S3BlobStore({ bucket: 'artifacts' });
+    const deltaBytes = async (version: string) => (await store.getFile(version, 'delta.json'))!;
+    const foldManifest = IndexManifest.parse(JSON.parse(new TextDecoder().decode(await store.getFile(full.version, 'manifest.json'))));
+    expect(foldManifest.files['delta.json']).toEqual({ sha256: sha256(await deltaBytes(full.version)), bytes: (await deltaBytes(full.version)).byteLength });
+    expect(trail!.at(-1)!.parentDelta).toEqual(foldManifest.files['delta.json']);
+    expect(trail![3].parentDelta).toEqual({ sha256: sha256(await deltaBytes(updates[3].version)), bytes: (await deltaBytes(updates[3].version)).byteLength });
+    // A folded delta (no longer in the pointer) replaced by another well-formed one is refused.
+    const original = await deltaBytes(updates[5].version);
+    const forged = { ...JSON.parse(new TextDecoder().decode(original)), remove: ['10001'] };
+    await blobs.put(`index/${updates[5].version}/delta.json`, new TextEncoder().encode(JSON.stringify(forged)));
+    await expect(deltasSince(store, updates[0].version, (await store.readPointer())!)).rejects.toThrow(/recorded checksum/);
+    await blobs.put(`index/${updates[5].version}/delta.json`, original);
     // A trail that reaches a version built from the catalog (no delta.json) ends there; one through a corrupt delta is refused.
     expect(await deltasSince(store, 'not-a-version', { ...pointer, deltas: undefined, base: undefined, version: base.version })).toBeUndefined();
     await expect(deltasSince(store, 'not-a-version', (await store.readPointer())!)).rejects.toBeInstanceOf(CorruptArtifactError);
