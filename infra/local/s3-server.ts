@@ -55,7 +55,6 @@ function patchSigner(): void {
   };
 }
 
-
 // s3rver ignores If-Match / If-None-Match on PUT; S3 honours them (conditional writes: 412 when the condition
 // fails, 404 for If-Match on a missing object). The index pointer's compare-and-swap relies on them, so PUTs are
 // checked here, after s3rver's own authentication, and serialised per key so that check and write are one step.

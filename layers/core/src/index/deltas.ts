@@ -4,8 +4,8 @@
  * their parents by a rebuild that must replay what was published while it ran.
  */
 import { tmpdir } from 'node:os';
-import { baseVersion, CorruptArtifactError, IndexDelta, IndexManifest, newVersion, sha256, type FileEntry, type IndexedItem, type IndexPointer } from './artifact.ts';
-import { loadIndex, PointerMovedError, type LoadTimings } from './artifact-io.ts';
+import { baseVersion, CorruptArtifactError, IndexDelta, newVersion, sha256, type FileEntry, type IndexedItem, type IndexPointer } from './artifact.ts';
+import { loadIndex, PointerMovedError, readManifest, type LoadTimings } from './artifact-io.ts';
 import { roundToHalf } from './half.ts';
 import type { SearchIndex } from './search-index.ts';
 import type { IndexStore } from './store.ts';
@@ -134,12 +134,16 @@ export async function deltasSince(store: IndexStore, from: string | undefined, p
   return trail.reverse();
 }
 
-/** The checksum a full version's manifest records for its delta.json (a fold), if the pointer names a full version. */
+/**
+ * The checksum a full version's manifest records for its delta.json (a fold), if the pointer names a full version;
+ * none when that manifest cannot be read (the trail is then read unchecked there, as before manifests recorded it).
+ */
 async function foldedDeltaRef(store: IndexStore, pointer: IndexPointer): Promise<FileEntry | undefined> {
   if (pointer.version !== baseVersion(pointer)) return undefined;
-  const bytes = await store.getFile(pointer.version, 'manifest.json');
-  const parsed = bytes && IndexManifest.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
-  return parsed && parsed.success ? parsed.data.files['delta.json'] : undefined;
+  return readManifest(store, pointer.version).then(
+    (manifest) => manifest.files['delta.json'],
+    () => undefined,
+  );
 }
 
 /** What a pointer names: its full version, loaded, with its deltas (fetched meanwhile) applied. */

@@ -4,10 +4,9 @@
  * Parameters are the textbook k1 = 1.2, b = 0.75; idf is the BM25+ style log(1 + (N − df + ½)/(df + ½)),
  * which stays positive for very common words ("men", "shirt").
  *
- * Terms get numbers. The documents of a bulk build (Bm25.build, after every index load) are stored once, in
- * typed arrays (each term's postings a slice of one block): a cold start builds BM25 for 44k products before its
- * first text query, and growing a Map and two arrays per term touched ~60 MB of fresh memory for ~5 MB of
- * postings. Documents added later get small per-term arrays. Scores accumulate in a dense array: "men" alone
+ * Terms get numbers. The documents of a bulk build (Bm25.build: at publish, or after a load whose artifact
+ * carries no saved BM25) are stored once, in typed arrays (each term's postings a slice of one block): growing a
+ * Map and two arrays per term touched ~60 MB of fresh memory for ~5 MB of postings. Documents added later get small per-term arrays. Scores accumulate in a dense array: "men" alone
  * touches half the catalog, so per-posting cost is what matters. A removed document is marked dead (skipped while
  * scoring, its terms taken out of df); a re-added id gets a fresh document number.
  *
@@ -44,7 +43,7 @@ export class Bm25 implements Lexical {
   private bulkPostStart: Int32Array<ArrayBufferLike> = new Int32Array(1);
   private bulkPostDocs: Int32Array<ArrayBufferLike> = new Int32Array(0);
   private bulkPostTfs: Uint16Array<ArrayBufferLike> = new Uint16Array(0);
-  /** And document d's terms are bulkDocTerms[bulkDocStart[d] … bulkDocStart[d + 1]) (for remove; see docTermsOf). */
+  /** And document d's terms are bulkDocTerms[bulkDocStart[d] … bulkDocStart[d + 1]) (for remove; see bulkTermsOf). */
   private bulkDocStart: Int32Array | undefined = new Int32Array(1);
   private bulkDocTerms = new Int32Array(0);
   /** Postings and term lists of documents added one by one. */
