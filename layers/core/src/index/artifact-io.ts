@@ -9,9 +9,10 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bm25 } from '../lexical/bm25.ts';
-import { CorruptArtifactError, decodeIds, encodeIds, IndexManifest, LEXICAL_TEXT_VERSION, lexicalText, newVersion, sha256, type IdsFile, type IndexedItem, type IndexPointer } from './artifact.ts';
+import { CorruptArtifactError, IndexManifest, LEXICAL_TEXT_VERSION, lexicalText, newVersion, sha256, type IndexedItem, type IndexPointer } from './artifact.ts';
 import { openGraphFile, splitGraphFile } from './graph-file.ts';
 import { HnswIndex } from './hnsw.ts';
+import { decodeIdsJson, decodeItems, encodeItems, type IdsFile } from './item-columns.ts';
 import { SearchIndex } from './search-index.ts';
 import type { IndexStore } from './store.ts';
 
@@ -46,7 +47,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   const split = splitGraphFile(saved.bytes, index.dim);
   const vectors = new Uint8Array(split.vectors.buffer, split.vectors.byteOffset, split.vectors.byteLength);
   const items = [...index.items.values()];
-  const ids = Buffer.from(JSON.stringify(encodeIds(saved.labels, items)));
+  const itemBytes = encodeItems(saved.labels, items);
   // BM25 over the same products in the same order, so that a load restores it instead of building it.
   const lexical = Bm25.build(items.map((item) => [item.id, lexicalText(item)] as const)).toBytes();
   const entry = (bytes: Uint8Array) => ({ sha256: sha256(bytes), bytes: bytes.byteLength });
@@ -56,7 +57,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   const partBytes = recordsPerPart * index.dim * 2;
   const parts = Array.from({ length: Math.ceil(records / recordsPerPart) }, (_, k) => entry(vectors.subarray(k * partBytes, (k + 1) * partBytes)));
   const manifest: IndexManifest = {
-    format: 'lookbook-index/2',
+    format: 'lookbook-index/3',
     version,
     parent: opts.parent,
     encoder: { id: index.encoder.id, version: index.encoder.version },
@@ -68,7 +69,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
     files: {
       'graph.bin': entry(split.graph),
       'vectors.f16': { ...entry(vectors), recordsPerPart, parts },
-      'ids.json': entry(ids),
+      'items.bin': entry(itemBytes),
       'lexical.bin': { ...entry(lexical), text: LEXICAL_TEXT_VERSION },
       ...(opts.delta && { 'delta.json': entry(opts.delta) }),
     },
@@ -76,7 +77,7 @@ export async function publishIndex(store: IndexStore, index: SearchIndex, opts: 
   await Promise.all([
     store.putFile(version, 'graph.bin', split.graph),
     store.putFile(version, 'vectors.f16', vectors),
-    store.putFile(version, 'ids.json', ids),
+    store.putFile(version, 'items.bin', itemBytes),
     store.putFile(version, 'lexical.bin', lexical),
   ]);
   await store.putFile(version, 'manifest.json', Buffer.from(JSON.stringify(manifest, null, 2)));
@@ -101,10 +102,11 @@ export class PointerMovedError extends Error {
 }
 
 /** A file, refused unless it matches its manifest entry. */
-async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: 'graph.bin' | 'ids.json' | 'lexical.bin'): Promise<Uint8Array> {
-  const expected = manifest.files[file]!;
-  const bytes = await store.getFile(manifest.version, file);
+async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: 'graph.bin' | 'items.bin' | 'ids.json' | 'lexical.bin'): Promise<Uint8Array> {
+  const expected = manifest.files[file];
   const where = store.describe(manifest.version, file);
+  if (!expected) throw new CorruptArtifactError(`${where} is not in its manifest`);
+  const bytes = await store.getFile(manifest.version, file);
   if (!bytes) throw new CorruptArtifactError(`${where} is missing`);
   if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256) {
     throw new CorruptArtifactError(`${where} does not match its manifest checksum (${bytes.byteLength} bytes, expected ${expected.bytes})`);
@@ -209,10 +211,23 @@ async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: 
   if (failed) throw failed.reason;
 }
 
+/** The products of a version and hnswlib's label map: items.bin, or ids.json in artifacts published before it. */
+async function fetchItems(store: IndexStore, manifest: IndexManifest): Promise<() => { labels: (string | null)[]; items: IndexedItem[] }> {
+  const file = manifest.files['items.bin'] || !manifest.files['ids.json'] ? 'items.bin' : 'ids.json';
+  const bytes = await fetchVerified(store, manifest, file);
+  return () => {
+    try {
+      return file === 'items.bin' ? decodeItems(bytes) : decodeIdsJson(JSON.parse(Buffer.from(bytes).toString('utf8')) as IdsFile);
+    } catch (err) {
+      throw new CorruptArtifactError(`${store.describe(manifest.version, file)}: ${(err as Error).message}`);
+    }
+  };
+}
+
 /**
- * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and ids.json download
+ * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and items download
  * concurrently; graph + vectors are written back as an hnswlib file in a temp folder (hnswlib loads files only)
- * and mapped on a worker thread (readIndex) while ids.json parses on the event loop. lexical.bin comes later,
+ * and mapped on a worker thread (readIndex) while the items are read here. lexical.bin comes later,
  * when the index prepares for text queries (savedLexical). The temp folder is deleted
  * on failure at once, on success on the next tick (hnswlib keeps its private mapping of the file).
  */
@@ -225,43 +240,33 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
   const dir = path.join(tmpDir, `lookbook-index-${version}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'index.bin');
-  // The graph goes first: once its file is written, hnswlib parses it on a worker thread while ids.json (downloaded
-  // meanwhile) parses here. graphPromise subscribes to fileWritten before idsPromise does, so readIndex starts first.
-  const idsBytes = fetchVerified(store, manifest, 'ids.json');
+  // The items are read as soon as they arrive (a few ms of this thread), so that the label maps are ready when the
+  // graph file is written and hnswlib reads it on a worker thread.
+  const itemsRead = fetchItems(store, manifest).then((read) => {
+    const { labels, items } = read();
+    const byId = new Map(items.map((item) => [item.id, item]));
+    timings.items = since(t1);
+    return { labels, items, byId };
+  });
   const fileWritten = fetchGraphFile(store, manifest, file).then(() => {
     timings['download, sha256, write'] = since(t1);
   });
   const graphPromise = fileWritten.then(async () => {
     const t3 = performance.now();
-    const vectors = await HnswIndex.load(file, idsPromise.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
+    const vectors = await HnswIndex.load(file, itemsRead.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
     timings.hnswlib = since(t3);
     return vectors;
   });
-  const idsPromise = Promise.all([idsBytes, fileWritten]).then(([bytes]) => {
-    // The checksum already vouches for these bytes; a full zod pass over 44k items would cost more than the
-    // rest of the load, so only the column shapes are checked (decodeIds).
-    const ids = JSON.parse(Buffer.from(bytes).toString('utf8')) as IdsFile;
-    let items: IndexedItem[];
-    try {
-      items = decodeIds(ids);
-    } catch (err) {
-      throw new CorruptArtifactError(`${store.describe(version, 'ids.json')}: ${(err as Error).message}`);
-    }
-    timings.ids = since(t1);
-    return { labels: ids.labels, items };
-  });
   try {
-    const [{ items }, vectors] = await Promise.all([idsPromise, graphPromise]);
+    const [{ items, byId }, vectors] = await Promise.all([itemsRead, graphPromise]);
     if (vectors.size !== manifest.count) throw new CorruptArtifactError(`index ${version} holds ${vectors.size} vectors, its manifest says ${manifest.count}`);
-    const t4 = performance.now();
-    const index = new SearchIndex(version, manifest.encoder, vectors, items, manifest, savedLexical(store, manifest, items));
-    timings.metadata = since(t4);
+    const index = new SearchIndex(version, manifest.encoder, vectors, byId, manifest, savedLexical(store, manifest, items));
     // The index is usable now; the temp file goes on the next tick (hnswlib's mapping keeps its pages).
     setImmediate(() => rmSync(dir, { recursive: true, force: true }));
     return index;
   } catch (err) {
     // Let the other half finish (or fail) before its file goes; /tmp is small on Lambda.
-    await Promise.allSettled([idsPromise, graphPromise]);
+    await Promise.allSettled([itemsRead, graphPromise]);
     await rm(dir, { recursive: true, force: true });
     throw err;
   }

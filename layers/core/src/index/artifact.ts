@@ -2,7 +2,8 @@
  * The index artifact in the artifacts bucket:
  *   index/<version>/graph.bin      hnswlib index file without its vectors (graph-file.ts)
  *   index/<version>/vectors.f16    the vectors, binary16, in the graph's element order (fetched in parts, in parallel)
- *   index/<version>/ids.json       label → product id, and per-product metadata (filters, result fields, BM25 text)
+ *   index/<version>/items.bin      label → product, and per-product metadata (filters, result fields, BM25 text), in
+ *                                  columns (item-columns.ts); artifacts published before it have ids.json instead
  *   index/<version>/lexical.bin    BM25 over that metadata, built at publish (Bm25.toBytes): loads need not build it
  *   index/<version>/manifest.json  encoder, dimension, count, HNSW parameters, build time, sha256 of each file
  *   index/current.json             pointer to the version every warm search function should serve
@@ -67,87 +68,12 @@ export function lexicalText(i: IndexedItem): string {
   return [i.title, i.brand, i.gender, i.articleType, i.subCategory, i.baseColour, ...i.colours, i.usage, i.season, i.keywords].join(' ');
 }
 
-/**
- * ids.json: label → id, and the items' metadata stored column by column, low-cardinality fields as a
- * dictionary + codes. Parsing 44k row objects cost ~0.4 s of a cold start; columns parse several times faster.
- */
-const CATEGORICAL = ['gender', 'masterCategory', 'subCategory', 'articleType', 'baseColour', 'season', 'usage', 'currency', 'brand'] as const;
-type Categorical = (typeof CATEGORICAL)[number];
-
-export interface IdsFile {
-  /** labels[label] = product id; null where the label was removed (hnswlib keeps it marked deleted). */
-  labels: (string | null)[];
-  count: number;
-  id: string[];
-  title: string[];
-  price: number[];
-  stock: number[];
-  imageKey: (string | null)[];
-  keywords: string[];
-  colours: string[][];
-  dict: Record<Categorical, { values: string[]; codes: number[] }>;
-}
-
-export function encodeIds(labels: (string | null)[], items: readonly IndexedItem[]): IdsFile {
-  const dict = {} as IdsFile['dict'];
-  for (const field of CATEGORICAL) {
-    const values: string[] = [];
-    const codeOf = new Map<string, number>();
-    const codes = items.map((it) => {
-      const v = it[field];
-      let c = codeOf.get(v);
-      if (c === undefined) codeOf.set(v, (c = values.push(v) - 1));
-      return c;
-    });
-    dict[field] = { values, codes };
-  }
-  return {
-    labels,
-    count: items.length,
-    id: items.map((i) => i.id),
-    title: items.map((i) => i.title),
-    price: items.map((i) => i.price),
-    stock: items.map((i) => i.stock),
-    imageKey: items.map((i) => i.imageKey ?? null),
-    keywords: items.map((i) => i.keywords),
-    colours: items.map((i) => i.colours),
-    dict,
-  };
-}
-
-export function decodeIds(f: IdsFile): IndexedItem[] {
-  const cols = [f.id, f.title, f.price, f.stock, f.imageKey, f.keywords, f.colours, ...CATEGORICAL.map((c) => f.dict?.[c]?.codes)];
-  if (!Array.isArray(f.labels) || cols.some((c) => !Array.isArray(c) || c.length !== f.count)) throw new Error('ids.json columns are missing or of unequal length');
-  const items: IndexedItem[] = new Array(f.count);
-  const d = f.dict;
-  for (let i = 0; i < f.count; i++) {
-    items[i] = {
-      id: f.id[i],
-      title: f.title[i],
-      brand: d.brand.values[d.brand.codes[i]],
-      gender: d.gender.values[d.gender.codes[i]],
-      masterCategory: d.masterCategory.values[d.masterCategory.codes[i]],
-      subCategory: d.subCategory.values[d.subCategory.codes[i]],
-      articleType: d.articleType.values[d.articleType.codes[i]],
-      baseColour: d.baseColour.values[d.baseColour.codes[i]],
-      colours: f.colours[i],
-      season: d.season.values[d.season.codes[i]],
-      usage: d.usage.values[d.usage.codes[i]],
-      price: f.price[i],
-      currency: d.currency.values[d.currency.codes[i]],
-      stock: f.stock[i],
-      imageKey: f.imageKey[i] ?? undefined,
-      keywords: f.keywords[i],
-    };
-  }
-  return items;
-}
-
 const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
 export type FileEntry = z.infer<typeof FileEntry>;
 
 export const IndexManifest = z.object({
-  format: z.literal('lookbook-index/2'),
+  /** /3 has items.bin; /2 (still read) has ids.json. */
+  format: z.enum(['lookbook-index/2', 'lookbook-index/3']),
   version: z.string(),
   /** The version this one was derived from by incremental adds/removals, if any. */
   parent: z.string().optional(),
@@ -161,8 +87,9 @@ export const IndexManifest = z.object({
     'graph.bin': FileEntry,
     /** Also in consecutive parts of `recordsPerPart` vectors (the last may be shorter), each with its own checksum. */
     'vectors.f16': FileEntry.extend({ recordsPerPart: z.number().int().positive(), parts: z.array(FileEntry) }),
-    'ids.json': FileEntry,
-    /** BM25 over ids.json's products in their order, from text made as `text` says (LEXICAL_TEXT_VERSION). */
+    'items.bin': FileEntry.optional(),
+    'ids.json': FileEntry.optional(),
+    /** BM25 over the products in their order, from text made as `text` says (LEXICAL_TEXT_VERSION). */
     'lexical.bin': FileEntry.extend({ text: z.string() }).optional(),
     /** A version that folded a chain of deltas: its own change, also left as delta.json (see IndexDelta). */
     'delta.json': FileEntry.optional(),
@@ -210,7 +137,7 @@ export const IndexDelta = z.object({
 });
 export type IndexDelta = z.infer<typeof IndexDelta>;
 
-export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'ids.json' | 'lexical.bin' | 'manifest.json' | 'delta.json';
+export type ArtifactFile = 'graph.bin' | 'vectors.f16' | 'items.bin' | 'ids.json' | 'lexical.bin' | 'manifest.json' | 'delta.json';
 
 export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

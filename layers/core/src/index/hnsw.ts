@@ -64,9 +64,22 @@ export interface SavedHnsw {
   labels: (string | null)[];
 }
 
+interface LabelMaps {
+  labelOf: Map<string, number>;
+  idOfLabel: (string | undefined)[];
+}
+
+function labelMaps(labels: readonly (string | null)[]): LabelMaps {
+  const labelOf = new Map<string, number>();
+  labels.forEach((id, label) => {
+    if (id !== null) labelOf.set(id, label);
+  });
+  return { labelOf, idOfLabel: labels.map((id) => id ?? undefined) };
+}
+
 export class HnswIndex implements VectorIndex {
-  private readonly labelOf = new Map<string, number>();
-  private idOfLabel: (string | undefined)[] = [];
+  private readonly labelOf: Map<string, number>;
+  private idOfLabel: (string | undefined)[];
   private capacity: number;
   /** Below this many estimated matches a filtered query scans the matching vectors exactly. */
   exactFilterMatches = EXACT_FILTER_MATCHES;
@@ -80,8 +93,11 @@ export class HnswIndex implements VectorIndex {
     readonly params: HnswParams,
     private readonly graph: Graph,
     capacity: number,
+    maps: LabelMaps = { labelOf: new Map(), idOfLabel: [] },
   ) {
     this.capacity = capacity;
+    this.labelOf = maps.labelOf;
+    this.idOfLabel = maps.idOfLabel;
   }
 
   static create(dim: number, params: HnswParams = DEFAULT_HNSW_PARAMS, capacity = 1024): HnswIndex {
@@ -98,19 +114,11 @@ export class HnswIndex implements VectorIndex {
    */
   static async load(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
     const graph = new HierarchicalNSW(SPACE, dim);
-    const [, labelList] = await Promise.all([graph.readIndex(file), labels]);
-    return HnswIndex.fromGraph(graph, labelList, dim, params);
-  }
-
-  private static fromGraph(graph: Graph, labels: (string | null)[], dim: number, params: HnswParams): HnswIndex {
-    const capacity = Math.max(16, graph.getMaxElements(), labels.length);
+    // The label maps are built here while hnswlib reads the file on its worker.
+    const [, maps] = await Promise.all([graph.readIndex(file), Promise.resolve(labels).then(labelMaps)]);
+    const capacity = Math.max(16, graph.getMaxElements(), maps.idOfLabel.length);
     if (capacity > graph.getMaxElements()) graph.resizeIndex(capacity);
-    const index = new HnswIndex(dim, params, graph, capacity);
-    index.idOfLabel = labels.map((id) => id ?? undefined);
-    labels.forEach((id, label) => {
-      if (id !== null) index.labelOf.set(id, label);
-    });
-    return index;
+    return new HnswIndex(dim, params, graph, capacity, maps);
   }
 
   /** Places left before an add makes hnswlib grow the index (capacity survives a save and a load). */

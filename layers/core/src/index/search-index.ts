@@ -15,7 +15,7 @@ export interface EncoderRef {
 }
 
 export class SearchIndex {
-  readonly items = new Map<string, IndexedItem>();
+  readonly items: Map<string, IndexedItem>;
   private bm25: Bm25 | undefined;
   private intentParser: IntentParser | undefined;
   /** Field → value → ids of the products with that value, for the fields a query can name (built on first use). */
@@ -34,12 +34,13 @@ export class SearchIndex {
     public version: string,
     readonly encoder: EncoderRef,
     readonly vectors: HnswIndex,
-    items: Iterable<IndexedItem> = [],
+    /** The products (a Map by id is adopted as it is). */
+    items: Iterable<IndexedItem> | Map<string, IndexedItem> = [],
     public manifest?: IndexManifest,
     /** BM25 over `items` as published (lexical.bin), fetched when asked for. */
     savedLexical?: () => Promise<Bm25>,
   ) {
-    for (const item of items) this.items.set(item.id, item);
+    this.items = items instanceof Map ? items : new Map(Array.from(items, (item) => [item.id, item]));
     this.savedLexical = savedLexical;
   }
 

@@ -24,6 +24,7 @@ export interface IndexStore {
 const CONTENT_TYPES: Record<ArtifactFile, string> = {
   'graph.bin': 'application/octet-stream',
   'vectors.f16': 'application/octet-stream',
+  'items.bin': 'application/octet-stream',
   'ids.json': 'application/json',
   'lexical.bin': 'application/octet-stream',
   'manifest.json': 'application/json',

@@ -18,6 +18,7 @@ import type { IndexStore } from '#core/index/store';
 import type { ByteRange } from '#core/ports';
 import { randomUnitVector } from '#core/index/vectors';
 import { roundToHalf } from '#core/index/half';
+import { plainItem, type IdsFile } from '#core/index/item-columns';
 import { syntheticIndex, syntheticItem } from './fixtures.ts';
 
 const local = useLocalCloud({ api: false });
@@ -35,7 +36,7 @@ describe('index lifecycle in S3', () => {
     expect(IndexManifest.parse(manifest)).toMatchObject({ count: 400, dim: 16, encoder: { id: 'test-encoder', version: '1' }, hnsw: { m: 16 } });
 
     const keys = await new S3BlobStore({ bucket: 'artifacts' }).list('index/');
-    expect(keys).toEqual(expect.arrayContaining([`index/${manifest.version}/graph.bin`, `index/${manifest.version}/vectors.f16`, `index/${manifest.version}/ids.json`, `index/${manifest.version}/manifest.json`, 'index/current.json']));
+    expect(keys).toEqual(expect.arrayContaining([`index/${manifest.version}/graph.bin`, `index/${manifest.version}/vectors.f16`, `index/${manifest.version}/items.bin`, `index/${manifest.version}/manifest.json`, 'index/current.json']));
     expect(IndexPointer.parse(await store.readPointer())).toMatchObject({ version: manifest.version });
 
     const holder = new IndexHolder({ store, refreshSeconds: 3600 });
@@ -43,11 +44,52 @@ describe('index lifecycle in S3', () => {
     expect(loaded.version).toBe(manifest.version);
     expect(loaded.size).toBe(400);
     expect(loaded.vectors.spare).toBe(1024 - 400); // the built capacity travels with the artifact: no growth on the next add
-    expect(loaded.items.get('10005')).toEqual(syntheticItem(5));
+    expect(plainItem(loaded.items.get('10005')!)).toEqual(syntheticItem(5));
     const q = vectors.get('10042')!;
     expect(loaded.vectors.search(q, 5)).toEqual(index.vectors.search(q, 5));
     expect(loaded.lexical.search('Navy Shirts', 3).length).toBeGreaterThan(0);
     expect(holder.status()).toMatchObject({ loaded: true, version: manifest.version, count: 400 });
+  });
+
+  it('loads an artifact published before items.bin (format /2, its products in ids.json)', async () => {
+    const store = s3IndexStore();
+    const { index, vectors } = syntheticIndex(150, 16, 8);
+    index.remove('10007'); // a removed label: null in ids.json
+    const current = await publishIndex(store, index, { skipPointer: true });
+    // The same version as the earlier format wrote it: ids.json, its columns as JSON, instead of items.bin.
+    const items = [...index.items.values()];
+    const dict = (field: 'gender' | 'masterCategory' | 'subCategory' | 'articleType' | 'baseColour' | 'season' | 'usage' | 'currency' | 'brand') => {
+      const values = [...new Set(items.map((i) => i[field]))];
+      return { values, codes: items.map((i) => values.indexOf(i[field])) };
+    };
+    const idsJson: IdsFile = {
+      labels: Array.from({ length: 150 }, (_, label) => (label === 7 ? null : String(10000 + label))),
+      count: items.length,
+      id: items.map((i) => i.id),
+      title: items.map((i) => i.title),
+      price: items.map((i) => i.price),
+      stock: items.map((i) => i.stock),
+      imageKey: items.map((i) => i.imageKey ?? null),
+      keywords: items.map((i) => i.keywords),
+      colours: items.map((i) => i.colours),
+      dict: { gender: dict('gender'), masterCategory: dict('masterCategory'), subCategory: dict('subCategory'), articleType: dict('articleType'), baseColour: dict('baseColour'), season: dict('season'), usage: dict('usage'), currency: dict('currency'), brand: dict('brand') },
+    };
+    const bytes = Buffer.from(JSON.stringify(idsJson));
+    const { 'items.bin': _, ...files } = current.files;
+    const old: IndexManifest = { ...current, format: 'lookbook-index/2', files: { ...files, 'ids.json': { sha256: sha256(bytes), bytes: bytes.byteLength } } };
+    await store.putFile(current.version, 'ids.json', bytes);
+    await store.putFile(current.version, 'manifest.json', Buffer.from(JSON.stringify(old)));
+
+    const loaded = await loadIndex(store, current.version);
+    expect(loaded.size).toBe(149);
+    expect(loaded.has('10007')).toBe(false);
+    expect([...loaded.items.values()].map(plainItem)).toEqual(items.map(plainItem));
+    const q = vectors.get('10042')!;
+    expect(loaded.vectors.search(q, 5)).toEqual(index.vectors.search(q, 5));
+    // Without either file the version is refused, not half-loaded.
+    const { 'ids.json': __, ...neither } = old.files;
+    await store.putFile(current.version, 'manifest.json', Buffer.from(JSON.stringify({ ...old, files: neither })));
+    await expect(loadIndex(store, current.version)).rejects.toThrow(/items.bin is not in its manifest/);
   });
 
   it('prepared for queries, a loaded index restores BM25 from lexical.bin, with later changes; without it, or from text made another way, BM25 is built, and so when it is corrupt', async () => {
