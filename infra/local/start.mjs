@@ -2,7 +2,7 @@
 // `npm start` entry. Plain Node with no dependencies, so it runs on a fresh clone: install what is missing,
 // then hand over to the TypeScript orchestrator (infra/local/start.ts) and pass Ctrl-C / SIGTERM on to it.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +15,8 @@ if (major < 20 || (major === 20 && minor < 19)) {
 }
 
 const env = {
+  // As the stack sets it for the functions that load the search index (glibc reads it at exec; README, "Cold load").
+  ...JSON.parse(readFileSync(path.join(root, 'infra/process-env.json'), 'utf8')),
   ...process.env,
   // The onnxruntime-node postinstall downloads GPU binaries; the CPU build is in the package already.
   ONNXRUNTIME_NODE_INSTALL: process.env.ONNXRUNTIME_NODE_INSTALL ?? 'skip',

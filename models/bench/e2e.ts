@@ -28,6 +28,8 @@ export interface E2eResult {
   publishMs: number;
   indexBytes: number;
   coldLoadMs: number[];
+  /** The same cold loads with glibc's default malloc (GLIBC_TUNABLES unset in the loading process). */
+  coldLoadDefaultMallocMs: number[];
   /** SearchIndex.prepareQueries after each cold load (BM25 restored or built, intent vocabulary, attribute postings). */
   prepareMs: number[];
   bm25Restored: boolean;
@@ -57,25 +59,29 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     opts.log(`e2e: published ${manifest.count} items (${(indexBytes / 1e6).toFixed(1)} MB: graph, binary16 vectors, ids, BM25) in ${publishMs} ms`);
 
     const coldLoadMs: number[] = [];
+    const coldLoadDefaultMallocMs: number[] = [];
     const prepareMs: number[] = [];
     let bm25Restored = true;
     const firstSearchMs: number[] = [];
     const freshMemoryMs: number[] = [];
     const coldLoadCpuMs: number[] = [];
     const coldLoadSteps: Record<string, number>[] = [];
+    // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
+    const coldLoad = async (env: NodeJS.ProcessEnv) =>
+      JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], 'cold load child failed', { env: { ...env, ...cloud.env }, cwd: repoRoot }))) as { ms: number; prepareMs: number; bm25Restored: boolean; firstSearchMs: number; cpuMs: number; steps: Record<string, number> };
+    const { GLIBC_TUNABLES: _, ...defaultMalloc } = process.env;
     for (let i = 0; i < opts.coldRuns; i++) {
-      // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
-      const stdout = await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], 'cold load child failed', { env: { ...process.env, ...cloud.env }, cwd: repoRoot });
-      const parsed = JSON.parse(lastLine(stdout)) as { ms: number; prepareMs: number; bm25Restored: boolean; firstSearchMs: number; cpuMs: number; steps: Record<string, number> };
+      const parsed = await coldLoad(process.env);
       coldLoadCpuMs.push(Math.round(parsed.cpuMs));
       coldLoadSteps.push(parsed.steps);
       coldLoadMs.push(Math.round(parsed.ms));
       prepareMs.push(Math.round(parsed.prepareMs));
       bm25Restored &&= parsed.bm25Restored;
       firstSearchMs.push(Math.round(parsed.firstSearchMs * 10) / 10);
-      freshMemoryMs.push(await firstTouchMs());
+      coldLoadDefaultMallocMs.push(Math.round((await coldLoad(defaultMalloc)).ms));
+      freshMemoryMs.push(await firstTouchMs(defaultMalloc));
     }
-    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); query preparation ${prepareMs.join(', ')} ms (BM25 ${bm25Restored ? 'restored' : 'built'}); first searches ${firstSearchMs.join(', ')} ms; 64 MB first touch ${freshMemoryMs.join(', ')} ms`);
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (default malloc ${coldLoadDefaultMallocMs.join(', ')} ms; CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); query preparation ${prepareMs.join(', ')} ms (BM25 ${bm25Restored ? 'restored' : 'built'}); first searches ${firstSearchMs.join(', ')} ms; 64 MB first touch ${freshMemoryMs.join(', ')} ms`);
 
     // Catalog uploads at this size: each one published as a delta by one process, picked up by another warm one.
     const reader = new IndexHolder({ store: s3IndexStore(), refreshSeconds: 3600 });
@@ -132,7 +138,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     else process.env.IMAGE_BASE_URL = previousBase;
     const textPresigned = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
     return {
-      textPresigned, publishMs, indexBytes, coldLoadMs, prepareMs, bm25Restored, firstSearchMs, freshMemoryMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
+      textPresigned, publishMs, indexBytes, coldLoadMs, coldLoadDefaultMallocMs, prepareMs, bm25Restored, firstSearchMs, freshMemoryMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
   } finally {
     await cloud.stop();
   }
@@ -142,7 +148,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
  * What touching fresh memory costs on this machine: a new process fills a new 64 MB buffer (page faults and
  * zeroing, ~16k pages). Loads are dominated by it on some VMs, so the bench reports it beside them.
  */
-async function firstTouchMs(): Promise<number> {
+async function firstTouchMs(env: NodeJS.ProcessEnv): Promise<number> {
   const script = 'const t = performance.now(); Buffer.alloc(64 << 20, 1); process.stdout.write(String(performance.now() - t));';
-  return Math.round(Number(await childStdout(['-e', script], 'first-touch child failed')));
+  return Math.round(Number(await childStdout(['-e', script], 'first-touch child failed', { env })));
 }

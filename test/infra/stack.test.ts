@@ -14,6 +14,7 @@ import { nagViolations } from '../../infra/lib/nag.ts';
 import { tables, type TableDef } from '../../layers/core/src/tables.ts';
 import { buckets } from '../../layers/core/src/buckets.ts';
 import { allStatements, asArray, resourcesOf, synthLookbook, type Synthesized } from './helpers.ts';
+import indexProcessEnv from '../../infra/process-env.json' with { type: 'json' };
 
 let s: Synthesized;
 beforeAll(() => {
@@ -93,6 +94,8 @@ describe('functions', () => {
       expect(p.Environment.Variables).toMatchObject({ POWERTOOLS_SERVICE_NAME: `lookbook-${fnId}`, LOG_LEVEL: expect.any(String) });
       for (const t of Object.keys(tables)) expect(p.Environment.Variables[`TABLE_${t.toUpperCase()}`], `${fnId} TABLE_${t}`).toBeDefined();
       for (const b of Object.keys(buckets)) expect(p.Environment.Variables[`BUCKET_${b.toUpperCase()}`], `${fnId} BUCKET_${b}`).toBeDefined();
+      // Functions that load the search index get the process environment npm start gives the local cloud.
+      expect(p.Environment.Variables.GLIBC_TUNABLES, fnId).toBe(def.uses.includes('artifactsBucket') ? indexProcessEnv.GLIBC_TUNABLES : undefined);
     }
   });
 

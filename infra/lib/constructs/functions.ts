@@ -25,6 +25,7 @@ import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { FunctionDef } from '../../../functions/routes.ts';
+import indexProcessEnv from '../../process-env.json' with { type: 'json' };
 import type { BucketId } from '../../../layers/core/src/buckets.ts';
 import type { TableId } from '../../../layers/core/src/tables.ts';
 import { nativeModulesOf } from '../native-modules.ts';
@@ -145,6 +146,9 @@ export class Functions extends Construct {
     for (const [tid, table] of Object.entries(p.tables)) environment[`TABLE_${tid.toUpperCase()}`] = table.tableName;
     for (const [bid, bucket] of Object.entries(p.buckets)) environment[`BUCKET_${bid.toUpperCase()}`] = bucket.bucketName;
     if (def.uses.includes('llm')) environment.LLM_ENDPOINT_NAME = p.llm.endpointName;
+    // Functions that load the search index: malloc on transparent huge pages (README, "Cold load"). glibc reads it
+    // at exec and ignores tunables it does not know (the Lambda base images' glibc 2.34 predates this one).
+    if (def.uses.includes('artifactsBucket')) Object.assign(environment, indexProcessEnv);
 
     const asImage = def.packaging === 'container' || nativeModules.length > 0;
     if (def.packaging === 'node' && asImage) {
