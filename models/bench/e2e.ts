@@ -56,7 +56,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     const manifest = await publishIndex(s3IndexStore(), index);
     const publishMs = Math.round(performance.now() - t0);
     const indexBytes = Object.values(manifest.files).reduce((a, f) => a + f.bytes, 0);
-    opts.log(`e2e: published ${manifest.count} items (${(indexBytes / 1e6).toFixed(1)} MB: graph, binary16 vectors, ids, BM25) in ${publishMs} ms`);
+    opts.log(`e2e: published ${manifest.count} items (${(indexBytes / 1e6).toFixed(1)} MB: graph, binary16 vectors, items, BM25) in ${publishMs} ms`);
 
     const coldLoadMs: number[] = [];
     const coldLoadDefaultMallocMs: number[] = [];
