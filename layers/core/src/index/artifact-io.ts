@@ -212,16 +212,14 @@ async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: 
 }
 
 /** The products of a version and hnswlib's label map: items.bin, or ids.json in artifacts published before it. */
-async function fetchItems(store: IndexStore, manifest: IndexManifest): Promise<() => { labels: (string | null)[]; items: IndexedItem[] }> {
+async function readItems(store: IndexStore, manifest: IndexManifest): Promise<{ labels: (string | null)[]; items: IndexedItem[] }> {
   const file = manifest.files['items.bin'] || !manifest.files['ids.json'] ? 'items.bin' : 'ids.json';
   const bytes = await fetchVerified(store, manifest, file);
-  return () => {
-    try {
-      return file === 'items.bin' ? decodeItems(bytes) : decodeIdsJson(JSON.parse(Buffer.from(bytes).toString('utf8')) as IdsFile);
-    } catch (err) {
-      throw new CorruptArtifactError(`${store.describe(manifest.version, file)}: ${(err as Error).message}`);
-    }
-  };
+  try {
+    return file === 'items.bin' ? decodeItems(bytes) : decodeIdsJson(JSON.parse(Buffer.from(bytes).toString('utf8')) as IdsFile);
+  } catch (err) {
+    throw new CorruptArtifactError(`${store.describe(manifest.version, file)}: ${(err as Error).message}`);
+  }
 }
 
 /**
@@ -242,8 +240,7 @@ export async function loadIndex(store: IndexStore, version: string, tmpDir = tmp
   const file = path.join(dir, 'index.bin');
   // The items are read as soon as they arrive (a few ms of this thread), so that the label maps are ready when the
   // graph file is written and hnswlib reads it on a worker thread.
-  const itemsRead = fetchItems(store, manifest).then((read) => {
-    const { labels, items } = read();
+  const itemsRead = readItems(store, manifest).then(({ labels, items }) => {
     const byId = new Map(items.map((item) => [item.id, item]));
     timings.items = since(t1);
     return { labels, items, byId };

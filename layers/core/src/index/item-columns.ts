@@ -32,6 +32,9 @@ interface Header {
 }
 
 const align8 = (n: number) => (n + 7) & ~7;
+const fail = (why: string): never => {
+  throw new Error(why);
+};
 
 /** The sections after the header, in order, with their element types and lengths. */
 function sections(h: Pick<Header, 'count' | 'labels' | 'colourCodes' | 'textBytes'>) {
@@ -48,7 +51,6 @@ function sections(h: Pick<Header, 'count' | 'labels' | 'colourCodes' | 'textByte
     ]),
   ] as const;
 }
-type Section = ReturnType<typeof sections>[number];
 
 /** Codes of `values` into a dictionary of the distinct ones, in order of first appearance. */
 function dictionary(values: Iterable<string>, dict: string[], codeOf = new Map<string, number>()): number[] {
@@ -102,10 +104,6 @@ export function encodeItems(labels: readonly (string | null)[], items: readonly 
   layout.forEach((s, k) => new s.type(out.buffer, offsets[k], s.length).set(arrays[s.name]));
   return out;
 }
-
-const fail = (why: string): never => {
-  throw new Error(why);
-};
 
 /** A text column: row r is the UTF-8 bytes [ends[r − 1], ends[r]). */
 class TextColumn {
@@ -192,7 +190,7 @@ export function decodeItems(bytes: Uint8Array): { labels: (string | null)[]; ite
   const data = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
   let at = align8(4 + headerLength);
   const view = new Map<string, ArrayLike<number>>();
-  for (const s of sections(h) as readonly Section[]) {
+  for (const s of sections(h)) {
     if (at + s.length * s.type.BYTES_PER_ELEMENT > data.byteLength) fail(`section ${s.name} cut short`);
     view.set(s.name, new s.type(data.buffer as ArrayBuffer, data.byteOffset + at, s.length));
     at = align8(at + s.length * s.type.BYTES_PER_ELEMENT);
@@ -224,7 +222,7 @@ export function decodeItems(bytes: Uint8Array): { labels: (string | null)[]; ite
   const text = {} as Record<TextField, TextColumn>;
   for (const field of TEXT) {
     const ends = get<Uint32Array>(`${field}.ends`);
-    ascending(ends, 0, h.count ? h.textBytes[field] : 0, `${field} ends`);
+    ascending(ends, 0, h.textBytes[field], `${field} ends`);
     const b = get<Uint8Array>(`${field}.bytes`);
     text[field] = new TextColumn(ends, Buffer.from(b.buffer, b.byteOffset, b.byteLength));
   }
