@@ -41,6 +41,9 @@ export interface ValidationInput {
   log: (s: string) => void;
 }
 
+/** Grid points of the shared block weights refined further (see validate). */
+const BEAM = 4;
+
 export async function validate(inp: ValidationInput) {
   const { model, tok, val } = inp;
   const g = (r: CatalogRow) => r.gender.toLowerCase(), c = (r: CatalogRow) => r.baseColour.toLowerCase(), ty = (r: CatalogRow) => r.articleType.toLowerCase();
@@ -95,34 +98,41 @@ export async function validate(inp: ValidationInput) {
   let best = { w: base, wt: base, wq: base, m: await score(base) };
   inp.log(`validation, contrastive space only: ${JSON.stringify(round(best.m))}`);
   if (names.length) {
+    // The shared weights on a grid; the text side's and the image queries' own weights are then refined by
+    // coordinate search from each of the BEAM best grid points, and the best end point wins (refining only the
+    // grid's best can end lower than refining its runner-up).
+    const grid: { w: BlockWeights; m: Record<string, number> }[] = [];
     for (const bt of [0, 0.3, 0.5, 0.8, 1.2, 1.6, 2])
       for (const bc of [0, 0.3, 0.5, 0.8, 1.2, 1.6])
         for (const bg of [0, 0.3, 0.6, 0.9]) {
           const w: BlockWeights = { base: 1, heads: { articleType: bt, baseColour: bc, gender: bg } };
-          const m = await score(w);
-          if (objective(m) > objective(best.m)) best = { w, wt: w, wq: w, m };
+          grid.push({ w, m: await score(w) });
         }
-    inp.log(`block weights tuned on validation: ${JSON.stringify(best.w.heads)} → ${JSON.stringify(round(best.m))}`);
-    // Then the text side's own weights (× the image side's), by coordinate search: the text→image and composed
-    // scores depend on the product of both sides' weights, image→image on the image side's alone.
-    for (let pass = 0; pass < 2; pass++)
-      for (const n of names)
-        for (const f of [0, 0.5, 0.75, 1.25, 1.5, 2, 3]) {
-          const wt: BlockWeights = { base: 1, heads: { ...best.wt.heads, [n]: Math.round((best.w.heads[n] ?? 0) * f * 1e4) / 1e4 } };
-          const m = await score(best.w, wt);
-          if (objective(m) > objective(best.m) + 1e-9) best = { ...best, wt, m };
-        }
-    inp.log(`text-side block weights: ${JSON.stringify(best.wt.heads)} → ${JSON.stringify(round(best.m))}`);
-    // Image queries' own weights, the same way (they move image→image and composed only).
-    for (let pass = 0; pass < 2; pass++)
-      for (const n of names)
-        for (const f of [0, 0.5, 0.75, 1.25, 1.5, 2, 3, 4, 6, 8]) {
-          if (!best.w.heads[n]) continue;
-          const wq: BlockWeights = { base: 1, heads: { ...best.wq.heads, [n]: Math.round((best.w.heads[n] ?? 0) * f * 1e4) / 1e4 } };
-          const m = await score(best.w, best.wt, wq);
-          if (objective(m) > objective(best.m) + 1e-9) best = { ...best, wq, m };
-        }
-    inp.log(`image-query block weights: ${JSON.stringify(best.wq.heads)} → ${JSON.stringify(round(best.m))}`);
+    grid.sort((a, b) => objective(b.m) - objective(a.m));
+    for (const start of grid.slice(0, BEAM).filter((g) => objective(g.m) > objective(best.m))) {
+      let cand = { w: start.w, wt: start.w, wq: start.w, m: start.m };
+      // The text side's own weights (× the image side's): the text→image and composed scores depend on the
+      // product of both sides' weights, image→image on the image side's alone.
+      for (let pass = 0; pass < 2; pass++)
+        for (const n of names)
+          for (const f of [0, 0.5, 0.75, 1.25, 1.5, 2, 3]) {
+            const wt: BlockWeights = { base: 1, heads: { ...cand.wt.heads, [n]: Math.round((cand.w.heads[n] ?? 0) * f * 1e4) / 1e4 } };
+            const m = await score(cand.w, wt);
+            if (objective(m) > objective(cand.m) + 1e-9) cand = { ...cand, wt, m };
+          }
+      // Image queries' own weights, the same way (they move image→image and composed only).
+      for (let pass = 0; pass < 2; pass++)
+        for (const n of names)
+          for (const f of [0, 0.5, 0.75, 1.25, 1.5, 2, 3, 4, 6, 8]) {
+            if (!cand.w.heads[n]) continue;
+            const wq: BlockWeights = { base: 1, heads: { ...cand.wq.heads, [n]: Math.round((cand.w.heads[n] ?? 0) * f * 1e4) / 1e4 } };
+            const m = await score(cand.w, cand.wt, wq);
+            if (objective(m) > objective(cand.m) + 1e-9) cand = { ...cand, wq, m };
+          }
+      inp.log(`block weights from grid point ${JSON.stringify(start.w.heads)} (${objective(start.m).toFixed(4)}): text ${JSON.stringify(cand.wt.heads)}, image queries ${JSON.stringify(cand.wq.heads)} → ${objective(cand.m).toFixed(4)} ${JSON.stringify(round(cand.m))}`);
+      if (objective(cand.m) > objective(best.m) + 1e-9) best = cand;
+    }
+    inp.log(`block weights tuned on validation: ${JSON.stringify(best.w.heads)}, text ${JSON.stringify(best.wt.heads)}, image queries ${JSON.stringify(best.wq.heads)}`);
   }
   // Final numbers with the chosen weights; title retrieval also against the train + validation gallery.
   const tImg = await imageSide(model, inp.train.X);

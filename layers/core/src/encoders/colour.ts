@@ -117,7 +117,7 @@ function soft(v: number, lo: number, hi: number, bins: number): [number, number,
   return [i0, 1 - f, Math.min(i0 + 1, bins - 1), f];
 }
 
-/** The descriptor of an RGB image (use colourCopy: ≤ 80 px box). Length COLOUR_DIM. */
+/** The descriptor of an RGB image (use thumbnail: ≤ 80 px box). Length COLOUR_DIM. */
 export function colourDescriptor(img: RgbImage): Float32Array {
   const { width: w, height: h } = img;
   const lab = labPixels(img);

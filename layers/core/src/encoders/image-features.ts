@@ -5,11 +5,12 @@
  * Every image is first brought to catalog-thumbnail size (fits 80×80, like the 60×80 training images) and only
  * then placed on the 224 canvas: the heads and towers were trained on thumbnails, and a sharp high-resolution
  * image is out of their distribution. Measured on the validation fold's high-resolution images: articleType
- * top-1 .69 → .82 and image→image P@10 .265 → .289 with the thumbnail step. `p2m`: mirror-averaged (see mirror()).
+ * top-1 .69 → .82 and image→image P@10 .265 → .289 with the thumbnail step. `p3`: the thumbnail is saved as JPEG,
+ * as the catalog's were (see thumbnail()); `m`: mirror-averaged (see mirror()).
  */
 import { openSession, type ModelSession } from '../adapters/onnx/session.ts';
 import { colourDescriptor, COLOUR_DIM, COLOUR_VERSION } from './colour.ts';
-import { COLOUR_BOX, colourCopy, decodeRgb, MODEL_SIZE, modelCanvas, toImagenetTensor, type RgbImage } from './image-decode.ts';
+import { COLOUR_BOX, decodeRgb, thumbnail, MODEL_SIZE, modelCanvas, toImagenetTensor, type RgbImage } from './image-decode.ts';
 import { MOBILENET_FEATURE_DIM, MOBILENET_FEATURE_OUTPUT, mobilenetFeatureModel } from './mobilenet-graph.ts';
 
 export interface ImageFeatures {
@@ -18,7 +19,7 @@ export interface ImageFeatures {
 }
 
 /** Changes whenever preprocessing, the backbone or the colour descriptor change (keys the feature cache). */
-export const FEATURES_VERSION = `mnv2int8-p2m-${COLOUR_VERSION}`;
+export const FEATURES_VERSION = `mnv2int8-p3m-${COLOUR_VERSION}`;
 export { COLOUR_DIM, MOBILENET_FEATURE_DIM };
 
 export interface ImageFeaturizer {
@@ -49,7 +50,7 @@ function mirror(img: RgbImage): RgbImage {
 export async function createImageFeaturizer(opts: { modelPath?: string; intraOpThreads?: number } = {}): Promise<ImageFeaturizer> {
   const session: ModelSession = await openSession(opts.modelPath ?? mobilenetFeatureModel(), { intraOpThreads: opts.intraOpThreads });
   const featuresOfRgb = async (img: RgbImage): Promise<ImageFeatures> => {
-    const small = await colourCopy(img);
+    const small = await thumbnail(img);
     const canvas = await modelCanvas(small);
     // A fresh input buffer per call: runs may overlap when callers do not await one another.
     // The image and its mirror in one batch of two; their mean feature stands for the image (see mirror()).

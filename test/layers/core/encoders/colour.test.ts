@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { colourDescriptor, COLOUR_DIM, garmentMask, rgbToLab } from '#core/encoders/colour';
-import { colourCopy, decodeRgb, type RgbImage } from '#core/encoders/image-decode';
+import { thumbnail, decodeRgb, type RgbImage } from '#core/encoders/image-decode';
 
 /** A w×h white canvas with a filled rectangle of `rgb` in the middle (a product shot in miniature). */
 function square(rgb: [number, number, number], w = 60, h = 80, margin = 15): RgbImage {
@@ -42,7 +42,7 @@ describe('garment colour descriptor', () => {
   it('reads a JPEG through sharp the same way (decode → colour copy)', async () => {
     const raw = square([20, 40, 190], 120, 160, 30);
     const jpeg = await sharp(raw.data, { raw: { width: 120, height: 160, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
-    const rgb = await colourCopy(await decodeRgb(jpeg));
+    const rgb = await thumbnail(await decodeRgb(jpeg));
     expect(rgb.width).toBe(60);
     expect(rgb.height).toBe(80);
     const d = colourDescriptor(rgb);
