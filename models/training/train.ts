@@ -241,20 +241,23 @@ export async function train(argv: string[] = process.argv.slice(2)) {
       Wa: model.Wa.data, ba: model.ba.data, heads,
     }, { encoder: ENCODER_ID }, useBlocks);
     const tokJson = JSON.stringify(vocab);
-    const version = `1.${sha256(text).slice(0, 4)}${sha256(image).slice(0, 4)}`;
     const files: Record<string, Uint8Array | string> = { 'text.onnx': text, 'image.onnx': image, 'tokenizer.json': tokJson };
     for (const [f, b] of Object.entries(files)) fs.writeFileSync(path.join(out, f), b);
+    const space = {
+      contrastiveDim: cfg.dim,
+      labelBlocks: useBlocks ?? null,
+      textLabelBlocks: useTextBlocks ?? null,
+      imageQueryBlocks: (useBlocks && imageQueryBlocks) ?? null,
+      note: 'embedding = normalise([base·u, w·√p(label) per block]); images: head probabilities with labelBlocks weights, texts: query-label heads without "not named" with textLabelBlocks weights; an image embedding used as a query is re-weighted to imageQueryBlocks (Encoder.imageQuery)',
+    };
+    // The version names everything that decides an embedding: the towers, the image features they read and the
+    // block weights. An index records it, so an index built otherwise is rebuilt, not mixed with new queries.
+    const version = `1.${sha256([sha256(text), sha256(image), FEATURES_VERSION, JSON.stringify(space)].join('|')).slice(0, 8)}`;
     const card = {
       id: ENCODER_ID,
       version,
       dim,
-      space: {
-        contrastiveDim: cfg.dim,
-        labelBlocks: useBlocks ?? null,
-        textLabelBlocks: useTextBlocks ?? null,
-        imageQueryBlocks: (useBlocks && imageQueryBlocks) ?? null,
-        note: 'embedding = normalise([base·u, w·√p(label) per block]); images: head probabilities with labelBlocks weights, texts: query-label heads without "not named" with textLabelBlocks weights; an image embedding used as a query is re-weighted to imageQueryBlocks (Encoder.imageQuery)',
-      },
+      space,
       featuresVersion: FEATURES_VERSION,
       inputs: { mobilenetDim: small.mobilenetDim, colourDim: small.colourDim },
       files: Object.fromEntries(Object.entries(files).map(([f, b]) => [f, { sha256: sha256(b), bytes: typeof b === 'string' ? Buffer.byteLength(b) : b.length }])),
