@@ -30,6 +30,8 @@ export interface E2eResult {
   coldLoadMs: number[];
   /** The same cold loads with glibc's default malloc (GLIBC_TUNABLES unset in the loading process). */
   coldLoadDefaultMallocMs: number[];
+  /** A fresh process answering its first text query as a cold search function does: encoder, index load, query preparation. */
+  coldSearchMs: number[];
   /** SearchIndex.prepareQueries after each cold load (BM25 restored or built, intent vocabulary, attribute postings). */
   prepareMs: number[];
   bm25Restored: boolean;
@@ -60,6 +62,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
 
     const coldLoadMs: number[] = [];
     const coldLoadDefaultMallocMs: number[] = [];
+    const coldSearchMs: number[] = [];
     const prepareMs: number[] = [];
     let bm25Restored = true;
     const firstSearchMs: number[] = [];
@@ -80,8 +83,11 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
       firstSearchMs.push(Math.round(parsed.firstSearchMs * 10) / 10);
       coldLoadDefaultMallocMs.push(Math.round((await coldLoad(defaultMalloc)).ms));
       freshMemoryMs.push(await firstTouchMs(defaultMalloc));
+      const search = JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-search.ts')], 'cold search child failed', { env: { ...process.env, ...cloud.env }, cwd: repoRoot }))) as { ms: number; results: number };
+      if (!search.results) throw new Error('the cold search child found nothing');
+      coldSearchMs.push(Math.round(search.ms));
     }
-    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (default malloc ${coldLoadDefaultMallocMs.join(', ')} ms; CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); query preparation ${prepareMs.join(', ')} ms (BM25 ${bm25Restored ? 'restored' : 'built'}); first searches ${firstSearchMs.join(', ')} ms; 64 MB first touch ${freshMemoryMs.join(', ')} ms`);
+    opts.log(`e2e: cold loads ${coldLoadMs.join(', ')} ms (default malloc ${coldLoadDefaultMallocMs.join(', ')} ms; CPU ${coldLoadCpuMs.join(', ')} ms; ${JSON.stringify(coldLoadSteps[0])}); query preparation ${prepareMs.join(', ')} ms (BM25 ${bm25Restored ? 'restored' : 'built'}); first searches ${firstSearchMs.join(', ')} ms; cold first text queries ${coldSearchMs.join(', ')} ms; 64 MB first touch ${freshMemoryMs.join(', ')} ms`);
 
     // Catalog uploads at this size: each one published as a delta by one process, picked up by another warm one.
     const reader = new IndexHolder({ store: s3IndexStore(), refreshSeconds: 3600 });
@@ -138,7 +144,7 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     else process.env.IMAGE_BASE_URL = previousBase;
     const textPresigned = await run(opts.texts.map((t) => ({ text: t, topK: 20 })));
     return {
-      textPresigned, publishMs, indexBytes, coldLoadMs, coldLoadDefaultMallocMs, prepareMs, bm25Restored, firstSearchMs, freshMemoryMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
+      textPresigned, publishMs, indexBytes, coldLoadMs, coldLoadDefaultMallocMs, coldSearchMs, prepareMs, bm25Restored, firstSearchMs, freshMemoryMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
   } finally {
     await cloud.stop();
   }
