@@ -69,21 +69,23 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     const freshMemoryMs: number[] = [];
     const coldLoadCpuMs: number[] = [];
     const coldLoadSteps: Record<string, number>[] = [];
-    // Asynchronous on purpose: the local S3 the child reads from runs in this process's event loop.
-    const coldLoad = async (env: NodeJS.ProcessEnv) =>
-      JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-load.ts')], 'cold load child failed', { env: { ...env, ...cloud.env }, cwd: repoRoot }))) as { ms: number; prepareMs: number; bm25Restored: boolean; firstSearchMs: number; cpuMs: number; steps: Record<string, number> };
+    // A fresh process running one of the bench's child scripts, its JSON result. Asynchronous on purpose: the
+    // local S3 the child reads from runs in this process's event loop.
+    const child = async <T>(script: string, env: NodeJS.ProcessEnv = process.env): Promise<T> =>
+      JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench', script)], `${script} failed`, { env: { ...env, ...cloud.env }, cwd: repoRoot }))) as T;
+    type ColdLoad = { ms: number; prepareMs: number; bm25Restored: boolean; firstSearchMs: number; cpuMs: number; steps: Record<string, number> };
     const { GLIBC_TUNABLES: _, ...defaultMalloc } = process.env;
     for (let i = 0; i < opts.coldRuns; i++) {
-      const parsed = await coldLoad(process.env);
+      const parsed = await child<ColdLoad>('cold-load.ts');
       coldLoadCpuMs.push(Math.round(parsed.cpuMs));
       coldLoadSteps.push(parsed.steps);
       coldLoadMs.push(Math.round(parsed.ms));
       prepareMs.push(Math.round(parsed.prepareMs));
       bm25Restored &&= parsed.bm25Restored;
       firstSearchMs.push(Math.round(parsed.firstSearchMs * 10) / 10);
-      coldLoadDefaultMallocMs.push(Math.round((await coldLoad(defaultMalloc)).ms));
+      coldLoadDefaultMallocMs.push(Math.round((await child<ColdLoad>('cold-load.ts', defaultMalloc)).ms));
       freshMemoryMs.push(await firstTouchMs(defaultMalloc));
-      const search = JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench/cold-search.ts')], 'cold search child failed', { env: { ...process.env, ...cloud.env }, cwd: repoRoot }))) as { ms: number; results: number };
+      const search = await child<{ ms: number; results: number }>('cold-search.ts');
       if (!search.results) throw new Error('the cold search child found nothing');
       coldSearchMs.push(Math.round(search.ms));
     }
