@@ -13,6 +13,7 @@
  *   per text field: ends Uint32[count] (row r is bytes [ends[r − 1], ends[r])), then its UTF-8 bytes
  */
 import type { IndexedItem } from './artifact.ts';
+import { framed, unframed } from './framed-bytes.ts';
 
 const FORMAT = 'lookbook-items/1';
 const CATEGORICAL = ['gender', 'masterCategory', 'subCategory', 'articleType', 'baseColour', 'season', 'usage', 'currency', 'brand'] as const;
@@ -90,18 +91,14 @@ export function encodeItems(labels: readonly (string | null)[], items: readonly 
     arrays[`${field}.bytes`] = Buffer.concat(parts);
     textBytes[field] = end;
   }
-  const header = Buffer.from(JSON.stringify({ format: FORMAT, count: items.length, labels: labels.length, colourCodes: colourCodes.length, dict, textBytes } satisfies Header));
-  const layout = sections({ count: items.length, labels: labels.length, colourCodes: colourCodes.length, textBytes });
-  let at = align8(4 + header.byteLength);
-  const offsets = layout.map((s) => {
-    const start = at;
-    at = align8(at + s.length * s.type.BYTES_PER_ELEMENT);
-    return start;
-  });
-  const out = new Uint8Array(at);
-  new DataView(out.buffer).setUint32(0, header.byteLength, true);
-  out.set(header, 4);
-  layout.forEach((s, k) => new s.type(out.buffer, offsets[k], s.length).set(arrays[s.name]));
+  const header: Header = { format: FORMAT, count: items.length, labels: labels.length, colourCodes: colourCodes.length, dict, textBytes };
+  const layout = sections(header);
+  const { out, bodyAt } = framed(header, layout.reduce((n, s) => n + align8(s.length * s.type.BYTES_PER_ELEMENT), 0), 8);
+  let at = bodyAt;
+  for (const s of layout) {
+    new s.type(out.buffer, at, s.length).set(arrays[s.name]);
+    at += align8(s.length * s.type.BYTES_PER_ELEMENT);
+  }
   return out;
 }
 
@@ -180,15 +177,12 @@ export function plainItem(i: IndexedItem): IndexedItem {
 
 /** The items and label map of items.bin; throws on bytes that do not fit the layout. */
 export function decodeItems(bytes: Uint8Array): { labels: (string | null)[]; items: IndexedItem[] } {
-  if (bytes.byteLength < 4) fail('too short');
-  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
-  if (4 + headerLength > bytes.byteLength) fail('header cut short');
-  const h = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 4, headerLength).toString('utf8')) as Header;
+  const { header: h, bodyAt } = unframed<Header>(bytes, 8, fail);
   const counts = [h.count, h.labels, h.colourCodes, ...TEXT.map((f) => h.textBytes?.[f])];
   if (h.format !== FORMAT || counts.some((n) => !Number.isInteger(n) || n < 0) || [...CATEGORICAL, 'colours' as const].some((f) => !Array.isArray(h.dict?.[f]))) fail(`header ${JSON.stringify({ format: h.format, count: h.count })}`);
   // Views of the download where it is aligned (no copy: fresh memory is what a cold start pays for), else a copy.
   const data = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
-  let at = align8(4 + headerLength);
+  let at = bodyAt;
   const view = new Map<string, ArrayLike<number>>();
   for (const s of sections(h)) {
     if (at + s.length * s.type.BYTES_PER_ELEMENT > data.byteLength) fail(`section ${s.name} cut short`);

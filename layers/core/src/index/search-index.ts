@@ -90,9 +90,10 @@ export class SearchIndex {
     if (!this.postings) return;
     for (const field of INTENT_FIELDS) {
       const byValue = this.postings.get(field)!;
-      let ids = byValue.get(item[field]);
+      const value = item[field]; // read once: a loaded item's fields are getters over its columns
+      let ids = byValue.get(value);
       if (add) {
-        if (!ids) byValue.set(item[field], (ids = new Set()));
+        if (!ids) byValue.set(value, (ids = new Set()));
         ids.add(item.id);
       } else ids?.delete(item.id);
     }

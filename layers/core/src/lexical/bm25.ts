@@ -6,14 +6,16 @@
  *
  * Terms get numbers. The documents of a bulk build (Bm25.build: at publish, or after a load whose artifact
  * carries no saved BM25) are stored once, in typed arrays (each term's postings a slice of one block): growing a
- * Map and two arrays per term touched ~60 MB of fresh memory for ~5 MB of postings. Documents added later get small per-term arrays. Scores accumulate in a dense array: "men" alone
- * touches half the catalog, so per-posting cost is what matters. A removed document is marked dead (skipped while
+ * Map and two arrays per term touched ~60 MB of fresh memory for ~5 MB of postings. Documents added later get
+ * small per-term arrays. Scores accumulate in a dense array: "men" alone touches half the catalog, so
+ * per-posting cost is what matters. A removed document is marked dead (skipped while
  * scoring, its terms taken out of df); a re-added id gets a fresh document number.
  *
  * A bulk build can be saved (toBytes) and restored (fromBytes): the index artifact carries it (lexical.bin), so a
  * cold start reads BM25 instead of tokenizing every product again.
  */
 import type { Lexical, LexicalHit } from '../ports.ts';
+import { framed, unframed } from '../index/framed-bytes.ts';
 import { TopK } from '../index/vectors.ts';
 import { tokenize } from './tokenize.ts';
 
@@ -23,7 +25,6 @@ export interface Bm25Options {
 }
 
 const BYTES_FORMAT = 'lookbook-bm25/1';
-const align4 = (n: number) => (n + 3) & ~3;
 
 /** A typed array that doubles when full (the build's per-document term lists). */
 function grown<T extends Int32Array | Uint16Array>(a: T, needed: number): T {
@@ -72,13 +73,10 @@ export class Bm25 implements Lexical {
     if (this.addedTerms.size || this.docNo.size !== this.bulkDocs) throw new Error('Bm25.toBytes: only a fresh build can be saved');
     const terms: string[] = new Array(this.bulkTerms);
     for (const [term, t] of this.termNo) terms[t] = term;
-    const header = Buffer.from(JSON.stringify({ format: BYTES_FORMAT, docs: this.bulkDocs, pairs: this.bulkPostDocs.length, terms }));
-    const headerBytes = align4(4 + header.byteLength);
     const ints = [this.bulkPostStart, this.bulkPostDocs, Int32Array.from(this.lengths)];
-    const out = new Uint8Array(headerBytes + ints.reduce((n, a) => n + a.byteLength, 0) + this.bulkPostTfs.byteLength);
-    new DataView(out.buffer).setUint32(0, header.byteLength, true);
-    out.set(header, 4);
-    let at = headerBytes;
+    const header = { format: BYTES_FORMAT, docs: this.bulkDocs, pairs: this.bulkPostDocs.length, terms };
+    const { out, bodyAt } = framed(header, ints.reduce((n, a) => n + a.byteLength, 0) + this.bulkPostTfs.byteLength, 4);
+    let at = bodyAt;
     for (const a of [...ints, this.bulkPostTfs]) {
       out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
       at += a.byteLength;
@@ -91,14 +89,9 @@ export class Bm25 implements Lexical {
     const fail = (why: string): never => {
       throw new Error(`not a saved BM25 index of ${ids.length} documents: ${why}`);
     };
-    if (bytes.byteLength < 4) fail('too short');
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headerLength = view.getUint32(0, true);
-    if (4 + headerLength > bytes.byteLength) fail('header cut short');
-    const header = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset + 4, headerLength).toString('utf8')) as { format?: string; docs?: number; pairs?: number; terms?: string[] };
+    const { header, bodyAt: body } = unframed<{ format?: string; docs?: number; pairs?: number; terms?: string[] }>(bytes, 4, fail);
     const { docs, pairs, terms } = header;
     if (header.format !== BYTES_FORMAT || docs !== ids.length || !Number.isInteger(pairs) || !Array.isArray(terms)) fail(`header ${JSON.stringify({ ...header, terms: terms?.length })}`);
-    const body = align4(4 + headerLength);
     const intBytes = 4 * (terms!.length + 1 + pairs! + docs!);
     if (bytes.byteLength !== body + intBytes + 2 * pairs!) fail(`${bytes.byteLength} bytes`);
     // Views of the download where it is aligned (no copy: fresh memory is what a cold start pays for), else copies.
