@@ -15,3 +15,20 @@ export function childStdout(args: readonly string[], failure: string, opts: { cw
 
 /** The last line a child printed (its JSON result after any logging). */
 export const lastLine = (stdout: string) => stdout.trim().split('\n').pop()!;
+
+/** Starts `node …args` as a server that prints one JSON line when ready; resolves with it and a stop function. */
+export function childServer<T>(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ ready: T; stop: () => void }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, opts);
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (!out.includes('\n')) return;
+      child.stdout.removeAllListeners('data');
+      resolve({ ready: JSON.parse(out.split('\n')[0]) as T, stop: () => child.kill() });
+    });
+    child.on('close', (code) => reject(new Error(`server ${args.join(' ')} exited ${code}: ${err.slice(-500)}`)));
+  });
+}

@@ -1,8 +1,11 @@
 /**
  * End to end: a local cloud (dynalite + s3rver + the API adapter), an index of the real catalog's metadata with
- * synthetic clustered vectors published to the local S3, a cold load in a fresh process, then POST /v1/search
- * through the local API: client round trip and the server's own tookMs.
+ * synthetic clustered vectors published to the local S3, cold loads in fresh processes (from a local S3 in a
+ * process of its own, s3-process.ts), then POST /v1/search through the local API: client round trip and the
+ * server's own tookMs.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Encoder } from '#core';
 import type { IndexedItem } from '#core/index/artifact';
@@ -14,7 +17,7 @@ import type { HnswParams } from '#core/index/hnsw';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
 import { repoRoot } from '#core/model-files';
 import { startLocalCloud } from '../../infra/local/cloud.ts';
-import { childStdout, lastLine } from './child.ts';
+import { childServer, childStdout, lastLine } from './child.ts';
 import { row, timings, type Dataset, type Timing } from './synthetic.ts';
 
 export interface Measured {
@@ -50,7 +53,10 @@ export interface E2eResult {
 export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; ds: Dataset; params: HnswParams; texts: string[]; images: Buffer[]; coldRuns: number; log: (m: string) => void }): Promise<E2eResult> {
   const { encoder, items, ds } = opts;
   if (ds.dim !== encoder.dim) throw new Error(`dataset dim ${ds.dim} ≠ encoder dim ${encoder.dim}`);
-  const cloud = await startLocalCloud({ api: true, port: 0, quiet: true });
+  // A data directory, so that a local S3 in a process of its own can serve the cold-start children the same objects.
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lookbook-bench-cloud-'));
+  const cloud = await startLocalCloud({ api: true, port: 0, quiet: true, dataDir });
+  let s3Process: { ready: { url: string }; stop: () => void } | undefined;
   try {
     const index = SearchIndex.empty({ id: encoder.id, version: encoder.version }, ds.dim, opts.params, withHeadroom(items.length));
     items.forEach((item, i) => index.add(item, row(ds, i % ds.n)));
@@ -71,8 +77,10 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     const coldLoadSteps: Record<string, number>[] = [];
     // A fresh process running one of the bench's child scripts, its JSON result. Asynchronous on purpose: the
     // local S3 the child reads from runs in this process's event loop.
+    s3Process = await childServer<{ url: string }>(['--import', 'tsx', path.join(repoRoot, 'models/bench/s3-process.ts'), path.join(dataDir, 's3')], { cwd: repoRoot });
+    const childEnv = { ...cloud.env, AWS_ENDPOINT_URL_S3: s3Process.ready.url };
     const child = async <T>(script: string, env: NodeJS.ProcessEnv = process.env): Promise<T> =>
-      JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench', script)], `${script} failed`, { env: { ...env, ...cloud.env }, cwd: repoRoot }))) as T;
+      JSON.parse(lastLine(await childStdout(['--import', 'tsx', path.join(repoRoot, 'models/bench', script)], `${script} failed`, { env: { ...env, ...childEnv }, cwd: repoRoot }))) as T;
     type ColdLoad = { ms: number; prepareMs: number; bm25Restored: boolean; firstSearchMs: number; cpuMs: number; steps: Record<string, number> };
     const { GLIBC_TUNABLES: _, ...defaultMalloc } = process.env;
     for (let i = 0; i < opts.coldRuns; i++) {
@@ -148,7 +156,9 @@ export async function benchE2e(opts: { encoder: Encoder; items: IndexedItem[]; d
     return {
       textPresigned, publishMs, indexBytes, coldLoadMs, coldLoadDefaultMallocMs, coldSearchMs, prepareMs, bm25Restored, firstSearchMs, freshMemoryMs, coldLoadCpuMs, coldLoadSteps, text, textNoLexical, image, update: { publish: timings(updateMs), pickUp: timings(pickUpMs) } };
   } finally {
+    s3Process?.stop();
     await cloud.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

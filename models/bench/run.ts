@@ -174,7 +174,7 @@ if (runE2e) {
   json.e2e = e2e;
   const cold = timings(e2e.coldLoadMs);
   const cpu = timings(e2e.coldLoadCpuMs);
-  rows.push({ what: 'cold index load', n, engine: 'IndexHolder: S3 (graph ∥ f16 vector parts ∥ items) → sha256 → /tmp → hnswlib', p50: cold.p50, p95: cold.p95, sizeMB: round(e2e.indexBytes / 1e6, 1), note: `fresh process, local S3, ${cold.n} runs (target ≤ 500 ms), malloc on huge pages (infra/process-env.json); CPU p50 ${cpu.p50} ms; steps ${JSON.stringify(e2e.coldLoadSteps[0])}` });
+  rows.push({ what: 'cold index load', n, engine: 'IndexHolder: S3 (graph ∥ f16 vector parts ∥ items) → hnswlib level 0 in memory, sha256 on a worker thread', p50: cold.p50, p95: cold.p95, sizeMB: round(e2e.indexBytes / 1e6, 1), note: `fresh process, local S3 (a process of its own), ${cold.n} runs (target ≤ 500 ms), malloc on huge pages (infra/process-env.json); CPU p50 ${cpu.p50} ms; steps ${JSON.stringify(e2e.coldLoadSteps[0])}` });
   const coldDefault = timings(e2e.coldLoadDefaultMallocMs);
   rows.push({ what: 'cold index load, default malloc', n, engine: 'the same, GLIBC_TUNABLES unset in the loading process', p50: coldDefault.p50, p95: coldDefault.p95, note: 'interleaved with the runs above; what a glibc without the tunable (Lambda base images: 2.34) gets' });
   rows.push({ what: 'index update, one product: publish', n, engine: 'IndexHolder.update → delta.json + conditional pointer write', p50: e2e.update.publish.p50, p95: e2e.update.publish.p95, note: `a full republish of this index took ${e2e.publishMs} ms and ${round(e2e.indexBytes / 1e6, 1)} MB` });
@@ -184,7 +184,7 @@ if (runE2e) {
   const coldSearch = timings(e2e.coldSearchMs);
   rows.push({ what: 'first text query in a fresh process', n, engine: 'searchRuntime (encoder, then index load) → prepareQueries → SearchService.search', p50: coldSearch.p50, p95: coldSearch.p95, note: 'a cold search function from its import to its first answer: models, index, BM25, vocabulary, postings (modules transpiled by tsx on import; a bundled function skips that)' });
   const first = timings(e2e.firstSearchMs);
-  rows.push({ what: 'first search after cold load', n, engine: 'HnswIndex: vectorOf + top-10 walk', p50: first.p50, p95: first.p95, note: 'level 0 is mapped from the file: its pages come in on first touch' });
+  rows.push({ what: 'first search after cold load', n, engine: 'HnswIndex: vectorOf + top-10 walk', p50: first.p50, p95: first.p95, note: 'a first walk of the graph (caches cold), level 0 already in memory' });
   const touch = timings(e2e.freshMemoryMs);
   rows.push({ what: 'machine: 64 MB first touch', engine: 'Buffer.alloc in a fresh process', p50: touch.p50, p95: touch.p95, note: 'what fresh memory costs here (page faults + zeroing): loads are bound by it on some VMs' });
   const add = (what: string, t: { client: Timing; server: Timing; breakdown: Record<string, number> }, goal: string) => {

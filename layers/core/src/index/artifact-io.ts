@@ -4,13 +4,9 @@
  * corrupt artifact. The hnswlib file travels as graph.bin + vectors.f16 (graph-file.ts), the vectors in parts.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Bm25 } from '../lexical/bm25.ts';
 import { CorruptArtifactError, IndexManifest, LEXICAL_TEXT_VERSION, lexicalText, newVersion, sha256, type IndexedItem, type IndexPointer } from './artifact.ts';
-import { openGraphFile, splitGraphFile } from './graph-file.ts';
+import { graphSections, HEADER_BYTES, loadHeader, splitGraphFile } from './graph-file.ts';
 import { HnswIndex } from './hnsw.ts';
 import { decodeIdsJson, decodeItems, encodeItems, type IdsFile } from './item-columns.ts';
 import { SearchIndex } from './search-index.ts';
@@ -101,25 +97,52 @@ export class PointerMovedError extends Error {
   }
 }
 
-/** A file, refused unless it matches its manifest entry. */
-async function fetchVerified(store: IndexStore, manifest: IndexManifest, file: 'graph.bin' | 'items.bin' | 'ids.json' | 'lexical.bin'): Promise<Uint8Array> {
+/**
+ * A file, streamed into one buffer and refused unless it matches its manifest entry. `onPrefix` gets its first
+ * `prefix.bytes` as soon as they are in, before the checksum can vouch for them: work started on them is dropped
+ * when this rejects.
+ */
+async function fetchVerified(
+  store: IndexStore,
+  manifest: IndexManifest,
+  file: 'graph.bin' | 'items.bin' | 'ids.json' | 'lexical.bin',
+  prefix?: { bytes: number; then: (prefix: Uint8Array) => void },
+): Promise<Uint8Array> {
   const expected = manifest.files[file];
   const where = store.describe(manifest.version, file);
   if (!expected) throw new CorruptArtifactError(`${where} is not in its manifest`);
-  const bytes = await store.getFile(manifest.version, file);
-  if (!bytes) throw new CorruptArtifactError(`${where} is missing`);
-  if (bytes.byteLength !== expected.bytes || sha256(bytes) !== expected.sha256) {
-    throw new CorruptArtifactError(`${where} does not match its manifest checksum (${bytes.byteLength} bytes, expected ${expected.bytes})`);
+  const body = await store.streamFile(manifest.version, file);
+  if (!body) throw new CorruptArtifactError(`${where} is missing`);
+  const bytes = new Uint8Array(expected.bytes);
+  const hash = createHash('sha256');
+  let received = 0;
+  for await (const chunk of body) {
+    const at = received;
+    received += chunk.byteLength;
+    if (received > bytes.byteLength) break;
+    bytes.set(chunk, at);
+    hash.update(chunk);
+    if (prefix && at < prefix.bytes && received >= prefix.bytes) prefix.then(bytes.subarray(0, prefix.bytes));
+  }
+  if (received !== expected.bytes || hash.digest('hex') !== expected.sha256) {
+    throw new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected.bytes ? '+' : ''} bytes, expected ${expected.bytes})`);
   }
   return bytes;
 }
 
+/** Where a vector part goes: records written as they arrive, then hashed as written. */
+interface VectorSink {
+  write(vectors: Uint16Array, first: number): Promise<void>;
+  /** The SHA-256 (hex) of the vectors of records `first …` as written. */
+  sha256(first: number, count: number): Promise<string>;
+}
+
 /**
- * Streams vector part `k` to `write` in whole records, `batch` bytes at a time (the buffer is reused once a write
- * resolves), hashing as it goes; refused once it ends unless it matches its manifest entry. What was written of a
- * refused part is never loaded: the load fails and its temp file goes.
+ * Streams vector part `k` into `sink` in whole records, `batch` bytes at a time (the buffer is reused once a write
+ * resolves); refused once it ends unless what was written matches its manifest entry, hashed off this thread
+ * (sink.sha256). What was written of a refused part is never used: the load fails and its memory goes.
  */
-async function streamPart(store: IndexStore, manifest: IndexManifest, k: number, batch: Uint8Array, write: (vectors: Uint16Array, first: number) => Promise<void>): Promise<void> {
+async function streamPart(store: IndexStore, manifest: IndexManifest, k: number, batch: Uint8Array, sink: VectorSink): Promise<void> {
   const { parts, recordsPerPart } = manifest.files['vectors.f16'];
   const expected = parts[k];
   const recordBytes = manifest.dim * 2;
@@ -127,19 +150,19 @@ async function streamPart(store: IndexStore, manifest: IndexManifest, k: number,
   const where = `${store.describe(manifest.version, 'vectors.f16')} bytes ${start}+${expected.bytes}`;
   const body = await store.streamFile(manifest.version, 'vectors.f16', { start, end: start + expected.bytes });
   if (!body) throw new CorruptArtifactError(`${where} is missing`);
-  const hash = createHash('sha256');
+  const mismatch = (received: number) =>
+    new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected.bytes ? '+' : ''} bytes, expected ${expected.bytes})`);
   let received = 0;
   let filled = 0;
   let first = k * recordsPerPart;
   const flush = async (bytes: number) => {
-    await write(new Uint16Array(batch.buffer, batch.byteOffset, bytes / 2), first);
+    await sink.write(new Uint16Array(batch.buffer, batch.byteOffset, bytes / 2), first);
     first += bytes / recordBytes;
     filled = 0;
   };
   for await (const chunk of body) {
     received += chunk.byteLength;
     if (received > expected.bytes) break;
-    hash.update(chunk);
     for (let at = 0; at < chunk.byteLength; ) {
       const n = Math.min(batch.byteLength - filled, chunk.byteLength - at);
       batch.set(chunk.subarray(at, at + n), filled);
@@ -148,10 +171,9 @@ async function streamPart(store: IndexStore, manifest: IndexManifest, k: number,
       if (filled === batch.byteLength) await flush(filled);
     }
   }
-  if (received !== expected.bytes || hash.digest('hex') !== expected.sha256) {
-    throw new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected.bytes ? '+' : ''} bytes, expected ${expected.bytes})`);
-  }
+  if (received !== expected.bytes) throw mismatch(received);
   if (filled) await flush(filled);
+  if ((await sink.sha256(k * recordsPerPart, expected.bytes / recordBytes)) !== expected.sha256) throw mismatch(received);
 }
 
 /**
@@ -183,32 +205,54 @@ export async function readManifest(store: IndexStore, version: string): Promise<
 export type LoadTimings = Record<string, number>;
 
 /**
- * The graph and the vector parts download concurrently (PARALLEL_PARTS ranged GETs at a time); the graph starts
- * the hnswlib file, and the vector parts are copied into its records as they stream in.
+ * The graph and the vector parts download concurrently (PARALLEL_PARTS ranged GETs at a time). The graph's header,
+ * its first bytes, starts the load (hnswlib allocates level 0): the vectors are written into their records as they
+ * stream in, the links and labels once the whole graph is in and verified. The label maps are built from `labels`
+ * meanwhile.
  */
-async function fetchGraphFile(store: IndexStore, manifest: IndexManifest, file: string): Promise<void> {
+async function fetchGraph(store: IndexStore, manifest: IndexManifest, labels: Promise<(string | null)[]>): Promise<HnswIndex> {
   const { parts } = manifest.files['vectors.f16'];
-  const corrupt = (err: unknown) =>
-    (err as NodeJS.ErrnoException).code ? err : new CorruptArtifactError(`${store.describe(manifest.version, 'graph.bin')}: ${(err as Error).message}`); // an errno is the disk, not the artifact
-  const graph = fetchVerified(store, manifest, 'graph.bin');
-  const writer = graph.then((bytes) => openGraphFile(file, bytes, manifest.dim).catch((err) => Promise.reject(corrupt(err))));
-  writer.catch(() => {}); // awaited below; marked handled so an early failure is not an unhandled rejection
-  const write = async (vectors: Uint16Array, first: number) => (await writer).writeRecords(vectors, first).catch((err) => Promise.reject(corrupt(err)));
+  const corrupt = (err: unknown) => (err instanceof CorruptArtifactError ? err : new CorruptArtifactError(`${store.describe(manifest.version, 'graph.bin')}: ${(err as Error).message}`));
+  let headerIn!: (header: Uint8Array) => void;
+  const header = new Promise<Uint8Array>((resolve) => (headerIn = resolve));
+  const graphBytes = fetchVerified(store, manifest, 'graph.bin', { bytes: HEADER_BYTES, then: headerIn });
+  // A graph shorter than its header never calls headerIn: then its bytes (refused as too short) are the header.
+  const loading = Promise.race([header, graphBytes]).then((first) => {
+    try {
+      const { header: hnswHeader, count } = loadHeader(first.subarray(0, HEADER_BYTES), manifest.dim);
+      return HnswIndex.beginLoad(hnswHeader, count, manifest.dim, { ...manifest.hnsw }, labels);
+    } catch (err) {
+      throw corrupt(err);
+    }
+  });
+  loading.catch(() => {}); // awaited below; marked handled so an early failure is not an unhandled rejection
+  const sink: VectorSink = {
+    write: async (vectors, first) => (await loading).writeVectors(vectors, first).catch((err) => Promise.reject(corrupt(err))),
+    sha256: async (first, count) => (await loading).sha256OfVectors(first, count),
+  };
+  const links = graphBytes.then(async (graph) => {
+    try {
+      const sections = graphSections(graph, manifest.dim);
+      await (await loading).writeLinks(sections.links);
+      return sections.upper;
+    } catch (err) {
+      throw corrupt(err);
+    }
+  });
   const recordBytes = manifest.dim * 2;
   let next = 0;
   const lane = async () => {
     const batch = new Uint8Array(Math.max(1, Math.floor(BATCH_BYTES / recordBytes)) * recordBytes);
-    for (let k = next++; k < parts.length; k = next++) await streamPart(store, manifest, k, batch, write);
+    for (let k = next++; k < parts.length; k = next++) await streamPart(store, manifest, k, batch, sink);
   };
-  const lanes = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane));
-  const opened = await writer;
-  const failed = lanes.find((r) => r.status === 'rejected');
-  try {
-    await opened.close();
-  } catch (err) {
-    if (!failed) throw corrupt(err);
-  }
+  const settled = await Promise.allSettled([links, ...Array.from({ length: Math.min(PARALLEL_PARTS, parts.length) }, lane)]);
+  const failed = settled.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
+  try {
+    return await (await loading).finish(await links);
+  } catch (err) {
+    throw corrupt(err);
+  }
 }
 
 /** The products of a version and hnswlib's label map: items.bin, or ids.json in artifacts published before it. */
@@ -224,47 +268,35 @@ async function readItems(store: IndexStore, manifest: IndexManifest): Promise<{ 
 
 /**
  * Downloads a version, verifies it, and builds the in-memory index. Graph, vectors and items download
- * concurrently; graph + vectors are written back as an hnswlib file in a temp folder (hnswlib loads files only)
- * and mapped on a worker thread (readIndex) while the items are read here. lexical.bin comes later,
- * when the index prepares for text queries (savedLexical). The temp folder is deleted
- * on failure at once, on success on the next tick (hnswlib keeps its private mapping of the file).
+ * concurrently, straight into memory: the vectors into hnswlib's level 0 (fetchGraph), the products into their
+ * columns, whose labels the graph's label maps are built from meanwhile. No file is written: nothing waits for a
+ * disk, and /tmp (512 MB on Lambda by default) is never a limit. lexical.bin comes later, when the index prepares
+ * for text queries (savedLexical).
  */
-export async function loadIndex(store: IndexStore, version: string, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
+export async function loadIndex(store: IndexStore, version: string, timings: LoadTimings = {}): Promise<SearchIndex> {
   const t0 = performance.now();
   const since = (from: number) => Math.round((performance.now() - from) * 10) / 10;
   const manifest = await readManifest(store, version);
   timings.manifest = since(t0);
   const t1 = performance.now();
-  const dir = path.join(tmpDir, `lookbook-index-${version}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`);
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'index.bin');
-  // The items are read as soon as they arrive (a few ms of this thread), so that the label maps are ready when the
-  // graph file is written and hnswlib reads it on a worker thread.
   const itemsRead = readItems(store, manifest).then(({ labels, items }) => {
     const byId = new Map(items.map((item) => [item.id, item]));
     timings.items = since(t1);
     return { labels, items, byId };
   });
-  const fileWritten = fetchGraphFile(store, manifest, file).then(() => {
-    timings['download, sha256, write'] = since(t1);
-  });
-  const graphPromise = fileWritten.then(async () => {
-    const t3 = performance.now();
-    const vectors = await HnswIndex.load(file, itemsRead.then((x) => x.labels), manifest.dim, { ...manifest.hnsw });
-    timings.hnswlib = since(t3);
+  const labels = itemsRead.then((x) => x.labels);
+  labels.catch(() => {}); // itemsRead's failure is the one reported
+  const graphRead = fetchGraph(store, manifest, labels).then((vectors) => {
+    timings['download, sha256, assemble'] = since(t1);
     return vectors;
   });
   try {
-    const [{ items, byId }, vectors] = await Promise.all([itemsRead, graphPromise]);
+    const [{ items, byId }, vectors] = await Promise.all([itemsRead, graphRead]);
     if (vectors.size !== manifest.count) throw new CorruptArtifactError(`index ${version} holds ${vectors.size} vectors, its manifest says ${manifest.count}`);
-    const index = new SearchIndex(version, manifest.encoder, vectors, byId, manifest, savedLexical(store, manifest, items));
-    // The index is usable now; the temp file goes on the next tick (hnswlib's mapping keeps its pages).
-    setImmediate(() => rmSync(dir, { recursive: true, force: true }));
-    return index;
+    return new SearchIndex(version, manifest.encoder, vectors, byId, manifest, savedLexical(store, manifest, items));
   } catch (err) {
-    // Let the other half finish (or fail) before its file goes; /tmp is small on Lambda.
-    await Promise.allSettled([itemsRead, graphPromise]);
-    await rm(dir, { recursive: true, force: true });
+    // Let the other half finish (or fail) first: a retry must not download alongside a load still running.
+    await Promise.allSettled([itemsRead, graphRead]);
     throw err;
   }
 }

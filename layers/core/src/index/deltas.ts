@@ -3,7 +3,6 @@
  * the pointer after the full version they stand on, fetched and applied by readers, and traced back through
  * their parents by a rebuild that must replay what was published while it ran.
  */
-import { tmpdir } from 'node:os';
 import { baseVersion, CorruptArtifactError, IndexDelta, newVersion, sha256, type FileEntry, type IndexedItem, type IndexPointer } from './artifact.ts';
 import { loadIndex, PointerMovedError, readManifest, type LoadTimings } from './artifact-io.ts';
 import { roundToHalf } from './half.ts';
@@ -147,8 +146,8 @@ async function foldedDeltaRef(store: IndexStore, pointer: IndexPointer): Promise
 }
 
 /** What a pointer names: its full version, loaded, with its deltas (fetched meanwhile) applied. */
-export async function loadPointed(store: IndexStore, pointer: IndexPointer, tmpDir = tmpdir(), timings: LoadTimings = {}): Promise<SearchIndex> {
-  const [index, deltas] = await Promise.all([loadIndex(store, baseVersion(pointer), tmpDir, timings), fetchDeltas(store, pointer)]);
+export async function loadPointed(store: IndexStore, pointer: IndexPointer, timings: LoadTimings = {}): Promise<SearchIndex> {
+  const [index, deltas] = await Promise.all([loadIndex(store, baseVersion(pointer), timings), fetchDeltas(store, pointer)]);
   applyDeltas(index, deltas);
   return index;
 }

@@ -1,18 +1,17 @@
 /**
- * hnswlib's index file, split for storage into the graph (header, links, labels) and the vectors (binary16),
- * and written back, part by part, as the file hnswlib loads. HnswIndex keeps its vectors at half precision
- * (the patched "ip-f16" space), so the split and the write-back only move bytes, and a save → split → write →
- * load round trip gives the very same file.
+ * hnswlib's saved index, split for storage into the graph (header, links, labels) and the vectors (binary16);
+ * a load puts them back together in the index's memory (HnswIndex.beginLoad) from the parts given here. HnswIndex
+ * keeps its vectors at half precision (the patched "ip-f16" space), so the split and the load only move bytes, and
+ * a save → split → load round trip gives the very same index.
  *
  * Layout (hnswalg.h saveIndex): a 96-byte header (u64 count @16, bytes per element @24, label offset @32,
  * vector offset @40, …); `count` level-0 records [links | vector | label: u64]; the upper levels' links.
  * The split graph drops the vector from each level-0 record and keeps a header in the float32 layout (vector:
  * dim × 4 bytes) that the artifact format has always recorded, so artifacts stay readable both ways across the
- * change to half-precision files; the file written back has the binary16 layout (vector: dim × 2 bytes).
+ * change to half-precision indexes; the assembled index has the binary16 layout (vector: dim × 2 bytes).
  */
-import { open } from 'node:fs/promises';
-
-const HEADER = 96;
+/** hnswlib's header: what a load needs first. */
+export const HEADER_BYTES = 96;
 const ELEMENT_BYTES_AT = 24;
 const LABEL_OFFSET_AT = 32;
 
@@ -25,8 +24,8 @@ interface Layout {
 
 /** The header's layout, checked to hold `dim` vectors of `valueBytes` each; fields are whole 2-byte words. */
 function layout(bytes: Uint8Array, dim: number, valueBytes: 2 | 4): Layout {
-  if (bytes.byteLength < HEADER) throw new Error(`hnswlib index too short (${bytes.byteLength} bytes)`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER);
+  if (bytes.byteLength < HEADER_BYTES) throw new Error(`hnswlib index too short (${bytes.byteLength} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   const count = Number(view.getBigUint64(16, true));
   const perElement = Number(view.getBigUint64(ELEMENT_BYTES_AT, true));
   const labelOffset = Number(view.getBigUint64(LABEL_OFFSET_AT, true));
@@ -38,7 +37,7 @@ function layout(bytes: Uint8Array, dim: number, valueBytes: 2 | 4): Layout {
 
 /** A copy of the header with the vector field resized to `vectorBytes`. */
 function resizedHeader(bytes: Uint8Array, { perElement, vectorOffset, labelOffset }: Layout, vectorBytes: number): Uint8Array {
-  const header = new Uint8Array(bytes.subarray(0, HEADER)); // a copy (Buffer's slice would be a view)
+  const header = new Uint8Array(bytes.subarray(0, HEADER_BYTES)); // a copy (Buffer's slice would be a view)
   const view = new DataView(header.buffer);
   const grow = vectorBytes - (labelOffset - vectorOffset);
   view.setBigUint64(ELEMENT_BYTES_AT, BigInt(perElement + grow), true);
@@ -49,7 +48,7 @@ function resizedHeader(bytes: Uint8Array, { perElement, vectorOffset, labelOffse
 export function splitGraphFile(file: Uint8Array, dim: number): { graph: Uint8Array; vectors: Uint16Array } {
   const fileLayout = layout(file, dim, 2);
   const { count, perElement, vectorOffset, labelOffset } = fileLayout;
-  const level0End = HEADER + count * perElement;
+  const level0End = HEADER_BYTES + count * perElement;
   if (file.byteLength < level0End) throw new Error(`hnswlib index truncated (${file.byteLength} bytes, level 0 needs ${level0End})`);
   const slim = perElement - dim * 2;
   const graph = new Uint8Array(file.byteLength - count * dim * 2);
@@ -57,84 +56,29 @@ export function splitGraphFile(file: Uint8Array, dim: number): { graph: Uint8Arr
   const vectorBytes = new Uint8Array(vectors.buffer);
   graph.set(resizedHeader(file, fileLayout, dim * 4));
   for (let i = 0; i < count; i++) {
-    const src = HEADER + i * perElement;
-    const dst = HEADER + i * slim;
+    const src = HEADER_BYTES + i * perElement;
+    const dst = HEADER_BYTES + i * slim;
     graph.set(file.subarray(src, src + vectorOffset), dst);
     graph.set(file.subarray(src + labelOffset, src + perElement), dst + vectorOffset);
     vectorBytes.set(file.subarray(src + vectorOffset, src + labelOffset), i * dim * 2);
   }
-  graph.set(file.subarray(level0End), HEADER + count * slim);
+  graph.set(file.subarray(level0End), HEADER_BYTES + count * slim);
   return { graph, vectors };
 }
 
 /**
- * Bytes per write: small enough to stay in cache (and, with up to two buffers per concurrent part, to keep the
- * fresh memory a load touches small: 4 MB chunks grew the pool to ~40 MB), big enough to keep syscalls few.
+ * What a load starts from: hnswlib's header in the binary16 layout, made from the graph's (which keeps the float32
+ * layout), and the record count. Only the graph's first HEADER_BYTES are needed, so a load can start as they arrive.
  */
-const CHUNK_BYTES = 1 << 20;
-
-export interface GraphFileWriter {
-  /** Writes the level-0 records `first …` whose vectors (binary16, dim per record) are given. */
-  writeRecords(vectors: Uint16Array, first: number): Promise<void>;
-  /** Closes the file; refuses (after closing) when some records were never written. */
-  close(): Promise<void>;
+export function loadHeader(graphHeader: Uint8Array, dim: number): { header: Uint8Array; count: number } {
+  const graphLayout = layout(graphHeader, dim, 4);
+  return { header: resizedHeader(graphHeader, graphLayout, dim * 2), count: graphLayout.count };
 }
 
-/**
- * Starts the hnswlib file for `graph` at `file`: header and upper levels at once, level-0 records as their vectors
- * arrive (any order, possibly concurrently), so the file is never in memory whole. Every field is a whole number
- * of 2-byte words (checked by layout()), so records are assembled on 16-bit views: links, vector and label copied
- * into chunk buffers, one filled while another is written.
- */
-export async function openGraphFile(file: string, graph: Uint8Array, dim: number): Promise<GraphFileWriter> {
-  const graphLayout = layout(graph, dim, 4);
-  const { count, perElement: graphPerElement, vectorOffset } = graphLayout;
-  const slim = graphPerElement - dim * 4;
-  const perElement = slim + dim * 2;
-  const slimLevel0End = HEADER + count * slim;
-  if (graph.byteLength < slimLevel0End) throw new Error(`graph truncated (${graph.byteLength} bytes, level 0 needs ${slimLevel0End})`);
-  // A download may start at any byte offset: 16-bit views need level 0 aligned.
-  const level0 = graph.byteOffset % 2 === 0 ? graph : new Uint8Array(graph.subarray(0, slimLevel0End)); // a copy, even of a Buffer
-  const src = new Uint16Array(level0.buffer, level0.byteOffset + HEADER, (count * slim) / 2);
-  const linkWords = vectorOffset / 2, tailWords = (slim - vectorOffset) / 2, slimWords = slim / 2, perWords = perElement / 2;
-  const perChunk = Math.max(1, Math.min(count, Math.floor(CHUNK_BYTES / perElement)));
-  // Chunk buffers are shared by every call and reused once written: fresh memory costs a page fault per 4 KB
-  // (microseconds each, far more on some VMs), and a new pair per call would touch as much as the file itself.
-  const free: Uint16Array[] = [];
-  const out = await open(file, 'w');
-  let written = 0;
-  try {
-    await out.write(resizedHeader(graph, graphLayout, dim * 2), 0, HEADER, 0);
-    const upper = graph.subarray(slimLevel0End);
-    await out.write(upper, 0, upper.byteLength, HEADER + count * perElement);
-  } catch (err) {
-    await out.close();
-    throw err;
-  }
-  return {
-    async writeRecords(vectors, first) {
-      const records = vectors.length / dim;
-      if (!Number.isInteger(records) || first < 0 || first + records > count)
-        throw new Error(`${vectors.length} vector values at record ${first} do not fit ${count} records of ${dim}`);
-      let pending: Promise<unknown> = Promise.resolve();
-      for (let done = 0; done < records; done += perChunk) {
-        const n = Math.min(perChunk, records - done);
-        const dst = free.pop() ?? new Uint16Array(perChunk * perWords);
-        for (let i = 0, s = (first + done) * slimWords, d = 0, v = done * dim; i < n; i++, s += slimWords, d += perWords, v += dim) {
-          for (let w = 0; w < linkWords; w++) dst[d + w] = src[s + w];
-          dst.set(vectors.subarray(v, v + dim), d + linkWords);
-          for (let w = 0; w < tailWords; w++) dst[d + linkWords + dim + w] = src[s + linkWords + w];
-        }
-        // One write in flight per call: this chunk's write starts once the previous one is done (and its buffer free).
-        await pending;
-        pending = out.write(new Uint8Array(dst.buffer, 0, n * perElement), 0, n * perElement, HEADER + (first + done) * perElement).finally(() => free.push(dst));
-      }
-      await pending;
-      written += records;
-    },
-    async close() {
-      await out.close();
-      if (written !== count) throw new Error(`${written} of ${count} level-0 records written`);
-    },
-  };
+/** The graph's two sections: level 0 without its vectors (every record's links and label) and the upper levels' links. */
+export function graphSections(graph: Uint8Array, dim: number): { links: Uint8Array; upper: Uint8Array } {
+  const { count, perElement } = layout(graph, dim, 4);
+  const level0End = HEADER_BYTES + count * (perElement - dim * 4);
+  if (graph.byteLength < level0End) throw new Error(`graph truncated (${graph.byteLength} bytes, level 0 needs ${level0End})`);
+  return { links: graph.subarray(HEADER_BYTES, level0End), upper: graph.subarray(level0End) };
 }

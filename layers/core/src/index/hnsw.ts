@@ -20,9 +20,9 @@ type Graph = InstanceType<typeof HierarchicalNSW>;
 /**
  * This code needs the hnswlib-node build patched at install (patches/hnswlib-node+3.0.0.patch): vectors passed
  * as Float32Array (one memcpy, not an N-API call per element), results in typed arrays, `distances` for exact
- * scans, level 0 mapped from the index file on load, the "ip-f16" space, and AVX2/FMA/F16C on x86-64.
+ * scans, loading from memory (`beginLoad` … `endLoad`), the "ip-f16" space, and AVX2/FMA/F16C on x86-64.
  */
-if (typeof HierarchicalNSW.prototype.distances !== 'function') {
+if (typeof HierarchicalNSW.prototype.beginLoad !== 'function') {
   throw new Error('hnswlib-node is not patched (patches/hnswlib-node+3.0.0.patch): run npm install, which applies and rebuilds it');
 }
 /** hnswlib-node's typings say number[]; the patched build takes the Float32Array itself. */
@@ -62,6 +62,18 @@ export interface SavedHnsw {
   bytes: Uint8Array;
   /** labels[label] = product id, or null for a removed (mark-deleted) label. */
   labels: (string | null)[];
+}
+
+/** A load in progress (HnswIndex.beginLoad): level 0 is filled on worker threads, then `finish` completes it. */
+export interface IndexLoad {
+  /** Copies the vectors (binary16, dim per record) of records `first …`; `vectors` must not change until it resolves. */
+  writeVectors(vectors: Uint16Array, first: number): Promise<void>;
+  /** Copies every record's links and label from level 0 as saved without its vectors (graph-file.ts graphSections). */
+  writeLinks(links: Uint8Array): Promise<void>;
+  /** The SHA-256 (hex) of the vectors of records `first …` as written. */
+  sha256OfVectors(first: number, count: number): Promise<string>;
+  /** Reads the upper levels' links and completes the index; refused unless every record was written. */
+  finish(upper: Uint8Array): Promise<HnswIndex>;
 }
 
 interface LabelMaps {
@@ -108,17 +120,37 @@ export class HnswIndex implements VectorIndex {
   }
 
   /**
-   * Loads a saved graph from a file (hnswlib reads files only). hnswlib maps the file on a libuv worker thread
-   * (readIndex), so the event loop stays free for the labels meanwhile; the file may be deleted once this resolves
-   * (level 0 is a private mapping of it).
+   * Loads a saved index from memory, without a file (the patched beginLoad … endLoad): hnswlib allocates level 0
+   * from the saved header (graph-file.ts loadHeader), the caller writes the vectors and the links into it, in any
+   * order and concurrently (copied on worker threads, so the calling thread neither copies nor first-touches the
+   * memory), and `finish` reads the upper levels' links. The label maps are built as soon as `labels` arrive.
    */
-  static async load(file: string, labels: (string | null)[] | Promise<(string | null)[]>, dim: number, params: HnswParams): Promise<HnswIndex> {
+  static beginLoad(header: Uint8Array, count: number, dim: number, params: HnswParams, labels: Promise<(string | null)[]>): IndexLoad {
     const graph = new HierarchicalNSW(SPACE, dim);
-    // The label maps are built here while hnswlib reads the file on its worker.
-    const [, maps] = await Promise.all([graph.readIndex(file), Promise.resolve(labels).then(labelMaps)]);
-    const capacity = Math.max(16, graph.getMaxElements(), maps.idOfLabel.length);
-    if (capacity > graph.getMaxElements()) graph.resizeIndex(capacity);
-    return new HnswIndex(dim, params, graph, capacity, maps);
+    graph.beginLoad(header);
+    const maps = labels.then(labelMaps);
+    maps.catch(() => {}); // awaited in finish; a load abandoned before it must not leave an unhandled rejection
+    let vectorsWritten = 0;
+    let linksWritten = false;
+    return {
+      async writeVectors(vectors, first) {
+        await graph.writeVectors(vectors, first);
+        vectorsWritten += vectors.length / dim;
+      },
+      async writeLinks(links) {
+        await graph.writeLinks(links);
+        linksWritten = true;
+      },
+      sha256OfVectors: (first, n) => graph.hashVectors(first, n),
+      async finish(upper) {
+        if (!linksWritten || vectorsWritten !== count) throw new Error(`level 0 incomplete: ${vectorsWritten} of ${count} vectors${linksWritten ? '' : ', no links'} written`);
+        graph.endLoad(upper);
+        const m = await maps;
+        const capacity = Math.max(16, graph.getMaxElements(), m.idOfLabel.length);
+        if (capacity > graph.getMaxElements()) graph.resizeIndex(capacity);
+        return new HnswIndex(dim, params, graph, capacity, m);
+      },
+    };
   }
 
   /** Places left before an add makes hnswlib grow the index (capacity survives a save and a load). */

@@ -8,7 +8,6 @@
  * deltas, so the other warm processes pick them up on their next check by fetching just those; concurrent
  * writers never lose a change.
  */
-import { tmpdir } from 'node:os';
 import type { IndexedItem, IndexPointer } from './artifact.ts';
 import { POINTER_RACE_ATTEMPTS, PointerMovedError, publishIndex } from './artifact-io.ts';
 import { applyDeltas, fetchDeltas, loadPointed, makeDelta, publishDelta, type IndexChangeSet } from './deltas.ts';
@@ -43,7 +42,6 @@ export interface IndexHolderOptions {
   store: IndexStore;
   /** Seconds between pointer checks; default env INDEX_REFRESH_SECONDS or 60. */
   refreshSeconds?: number;
-  tmpDir?: string;
   log?: (message: string, data?: Record<string, unknown>) => void;
   now?: () => number;
 }
@@ -76,14 +74,12 @@ export class IndexHolder {
    */
   private serving = false;
   private readonly refreshMs: number;
-  private readonly tmpDir: string;
   private readonly log: NonNullable<IndexHolderOptions['log']>;
   private readonly now: () => number;
 
   constructor(private readonly opts: IndexHolderOptions) {
     const seconds = opts.refreshSeconds ?? Number(process.env.INDEX_REFRESH_SECONDS ?? 60);
     this.refreshMs = (Number.isFinite(seconds) && seconds >= 0 ? seconds : 60) * 1000;
-    this.tmpDir = opts.tmpDir ?? tmpdir();
     this.log = opts.log ?? (() => undefined);
     this.now = opts.now ?? Date.now;
   }
@@ -190,7 +186,7 @@ export class IndexHolder {
     const pointer = await this.opts.store.readPointer();
     if (!pointer) throw new IndexNotReadyError();
     const started = this.now();
-    const index = await loadPointed(this.opts.store, pointer, this.tmpDir);
+    const index = await loadPointed(this.opts.store, pointer);
     setImmediate(() => void index.prepareQueries()); // off the cold-start path
     this.current = index;
     this.lastError = undefined;
@@ -216,7 +212,7 @@ export class IndexHolder {
         this.log('index caught up', { from, to: live.version, count: live.size, ms: this.now() - started });
         return live;
       }
-      const next = await loadPointed(this.opts.store, pointer, this.tmpDir);
+      const next = await loadPointed(this.opts.store, pointer);
       if (this.serving) await next.prepareQueries(); // before the swap, so text queries never wait on the new version
       this.current = next;
       this.lastError = undefined;

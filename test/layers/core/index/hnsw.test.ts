@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import hnswlib from 'hnswlib-node';
+import { graphSections, loadHeader, splitGraphFile } from '#core/index/graph-file';
 import { HnswIndex } from '#core/index/hnsw';
 import { roundToHalf } from '#core/index/half';
 import { BruteForceIndex } from '#core/index/brute-force';
@@ -116,14 +118,21 @@ describe('HnswIndex', () => {
     expect(h.has('p5')).toBe(true);
   });
 
-  it('saves and loads: same results, deletions kept, vectors recovered from the graph file', async () => {
+  it('saves and loads (split, then put back together in memory): the same index, deletions kept, vectors hashed as written', async () => {
     const { hnsw: h } = build(500);
     h.remove('p10');
     const saved = h.save();
     expect(saved.labels[10]).toBeNull();
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hnsw-test-')), 'index.bin');
-    writeFileSync(file, saved.bytes);
-    const loaded = await HnswIndex.load(file, saved.labels, dim, h.params);
+    // As an artifact travels: split into graph and vectors, put back together in the loaded index's memory.
+    const { graph, vectors: halves } = splitGraphFile(saved.bytes, dim);
+    const { header, count } = loadHeader(graph, dim);
+    const { links, upper } = graphSections(graph, dim);
+    const loading = HnswIndex.beginLoad(header, count, dim, h.params, Promise.resolve(saved.labels));
+    await expect(loading.finish(upper)).rejects.toThrow(/level 0 incomplete: 0 of 500 vectors, no links written/);
+    await Promise.all([loading.writeVectors(halves.subarray(200 * dim), 200), loading.writeLinks(links), loading.writeVectors(halves.subarray(0, 200 * dim), 0)]);
+    expect(await loading.sha256OfVectors(0, 500)).toBe(createHash('sha256').update(halves).digest('hex'));
+    const loaded = await loading.finish(upper);
+    expect(Buffer.from(loaded.save().bytes).equals(Buffer.from(saved.bytes))).toBe(true); // the very same index
     expect(loaded.size).toBe(499);
     expect(loaded.has('p10')).toBe(false);
     for (const q of queries.slice(0, 10)) expect(loaded.search(q, 10)).toEqual(h.search(q, 10));
@@ -219,37 +228,66 @@ describe('hnswlib-node as installed (patches/hnswlib-node+3.0.0.patch)', () => {
     expect(Array.from(loaded.distances(q, Uint32Array.from(r.neighbors)))).toEqual(Array.from(r.distances));
   });
 
-  it('maps level 0 from the file it loads: the file can go at once, and the index still searches, changes and grows', () => {
+  it('loads from memory (beginLoad … endLoad): searches, changes and grows like a file load, and refuses parts that do not fit', async () => {
     const { HierarchicalNSW } = hnswlib;
     const rand = mulberry32(12);
     const points = Array.from({ length: 300 }, () => randomUnitVector(32, rand));
     const built = new HierarchicalNSW('ip', 32);
     built.initIndex(310, 16, 64, 1);
     points.forEach((v, i) => built.addPoint(v as unknown as number[], i));
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'hnsw-map-')), 'index.bin');
-    built.writeIndexSync(file);
+    const dir = mkdtempSync(path.join(tmpdir(), 'hnsw-mem-'));
+    built.writeIndexSync(path.join(dir, 'index.bin'));
+    const file = readFileSync(path.join(dir, 'index.bin'));
+    rmSync(dir, { recursive: true, force: true });
+    // Level 0 as an artifact carries it: links and label per record, and the vectors apart.
+    const per = Number(file.readBigUInt64LE(24)), linkBytes = 33 * 4, vectorBytes = 32 * 4, level0End = 96 + 300 * per;
+    const records = Array.from({ length: 300 }, (_, i) => file.subarray(96 + i * per, 96 + (i + 1) * per));
+    const links = Uint8Array.from(Buffer.concat(records.flatMap((r) => [r.subarray(0, linkBytes), r.subarray(linkBytes + vectorBytes)])));
+    const vectors = new Uint16Array(Uint8Array.from(Buffer.concat(records.map((r) => r.subarray(linkBytes, linkBytes + vectorBytes)))).buffer);
+    const half = (vectors.length / 300) * 150;
+    const load = async (target: InstanceType<typeof HierarchicalNSW>, upper = file.subarray(level0End)) => {
+      target.beginLoad(file.subarray(0, 96));
+      await Promise.all([target.writeVectors(vectors.subarray(half), 150), target.writeLinks(links), target.writeVectors(vectors.subarray(0, half), 0)]);
+      target.endLoad(upper);
+    };
     const loaded = new HierarchicalNSW('ip', 32);
-    loaded.readIndexSync(file);
-    rmSync(file);
-    const mapped = () => readFileSync('/proc/self/maps', 'utf8').includes(`${file} (deleted)`);
-    expect(mapped()).toBe(true);
+    await load(loaded);
+    expect(() => loaded.writeVectors(vectors.subarray(0, 32), 0)).toThrow(/No load in progress/);
+    expect(loaded.getMaxElements()).toBe(310);
     const q = points[7] as unknown as number[];
     expect(loaded.searchKnn(q, 10)).toEqual(built.searchKnn(q, 10));
-    // Writes land in the index's own copy of a page (copy-on-write), deletions too.
     loaded.markDelete(7);
     expect(Array.from(loaded.searchKnn(q, 10).neighbors)).not.toContain(7);
-    // Adds into the saved spare capacity land right after the file's last record, in the mapping's tail.
+    // Adds into the saved spare capacity, then past it (hnswlib moves level 0 into memory of its own).
     const more = Array.from({ length: 50 }, () => randomUnitVector(32, rand));
     more.slice(0, 10).forEach((v, i) => loaded.addPoint(v as unknown as number[], 300 + i));
-    expect(mapped()).toBe(true);
-    for (const i of [0, 9]) expect(loaded.searchKnn(more[i] as unknown as number[], 1).neighbors[0]).toBe(300 + i);
-    // Past the saved capacity: hnswlib moves level 0 out of the mapping into memory of its own.
     loaded.resizeIndex(400);
-    expect(mapped()).toBe(false);
     more.slice(10).forEach((v, i) => loaded.addPoint(v as unknown as number[], 310 + i));
-    expect(loaded.searchKnn(more[20] as unknown as number[], 1).neighbors[0]).toBe(320);
-    expect(loaded.searchKnn(more[5] as unknown as number[], 1).neighbors[0]).toBe(305);
+    for (const i of [0, 9, 20]) expect(loaded.searchKnn(more[i] as unknown as number[], 1).neighbors[0]).toBe(300 + i);
     expect(loaded.searchKnn(points[8] as unknown as number[], 1).neighbors[0]).toBe(8);
     expect(Array.from(loaded.getPoint(9))).toEqual(Array.from(points[9]));
+
+    // Refused: a header of another dimension or too short, parts that do not fit, upper levels that do not add up
+    // (the half-loaded index is dropped), an endLoad with no load begun, and one while level 0 is still being written.
+    expect(() => new HierarchicalNSW('ip', 16).beginLoad(file.subarray(0, 96))).toThrow(/corrupted or unsupported/);
+    expect(() => new HierarchicalNSW('ip', 32).beginLoad(file.subarray(0, 95))).toThrow(/corrupted or unsupported/);
+    const refused = new HierarchicalNSW('ip', 32);
+    refused.beginLoad(file.subarray(0, 96));
+    expect(() => refused.writeVectors(vectors.subarray(0, 128), 299)).toThrow(/out of range/); // two vectors at the last record
+    expect(() => refused.writeVectors(vectors.subarray(0, 63), 0)).toThrow(/out of range/);
+    expect(() => refused.writeLinks(links.subarray(1))).toThrow(/Links of 300 records need/);
+    expect(() => refused.hashVectors(290, 11)).toThrow(/out of range/);
+    const writing = refused.writeLinks(links);
+    expect(() => refused.endLoad(file.subarray(level0End))).toThrow(/still being written or hashed/);
+    await writing;
+    expect(() => refused.endLoad(file.subarray(level0End, file.byteLength - 4))).toThrow(/corrupted or unsupported/);
+    expect(() => refused.searchKnn(q, 1)).toThrow();
+    expect(() => refused.endLoad(file.subarray(level0End))).toThrow(/No load in progress/);
+
+    // hashVectors: the SHA-256 of records' vectors as stored, in record order, on a worker thread.
+    const hashed = new HierarchicalNSW('ip', 32);
+    hashed.beginLoad(file.subarray(0, 96));
+    await hashed.writeVectors(vectors, 0);
+    expect(await hashed.hashVectors(10, 50)).toBe(createHash('sha256').update(new Uint8Array(vectors.buffer, 10 * vectorBytes, 50 * vectorBytes)).digest('hex'));
   });
 });

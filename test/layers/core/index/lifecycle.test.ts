@@ -2,9 +2,6 @@
  * The index lifecycle against the local S3 (signature-checking s3rver): build, persist, load in a fresh
  * holder, refuse a corrupt artifact, swap to a newer version while searching, add, delete.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { useLocalCloud } from '../../../support/local-cloud.ts';
 import { s3IndexStore } from '#core/adapters/aws/index-store';
@@ -319,56 +316,42 @@ describe('index lifecycle in S3', () => {
     expect(folded.has('770017') && folded.has('77001')).toBe(true);
   });
 
-  it('joins graph and half-precision vectors into a temp file and removes it (on the next tick, and at once on a refused load)', async () => {
-    const tmp = mkdtempSync(path.join(tmpdir(), 'lifecycle-'));
-    try {
-      const { index, vectors } = syntheticIndex(300, 16, 4);
-      const manifest = await publishIndex(s3IndexStore(), index, { skipPointer: true });
-      expect(manifest.files['vectors.f16'].bytes).toBe(300 * 16 * 2);
-      const loaded = await loadIndex(s3IndexStore(), manifest.version, tmp);
-      expect(loaded.vectors.search(vectors.get('10007')!, 1)[0].id).toBe('10007');
-      await new Promise((r) => setImmediate(r));
-      expect(readdirSync(tmp)).toEqual([]);
-      // The file is gone; hnswlib still reads its mapping of it. What was built is what loads, bit for bit
-      // (vectors are rounded to half precision when added).
-      expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(index.vectors.vectorOf('10007')!));
-      expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(roundToHalf(vectors.get('10007')!)));
-      expect(loaded.vectors.exact(vectors.get('10009')!, 1)[0].id).toBe('10009');
+  it('assembles graph and half-precision vectors in memory, bit for bit, and refuses a part or graph that does not match', async () => {
+    const { index, vectors } = syntheticIndex(300, 16, 4);
+    const manifest = await publishIndex(s3IndexStore(), index, { skipPointer: true });
+    expect(manifest.files['vectors.f16'].bytes).toBe(300 * 16 * 2);
+    const loaded = await loadIndex(s3IndexStore(), manifest.version);
+    expect(loaded.vectors.search(vectors.get('10007')!, 1)[0].id).toBe('10007');
+    // What was built is what loads, bit for bit (vectors are rounded to half precision when added).
+    expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(index.vectors.vectorOf('10007')!));
+    expect(Array.from(loaded.vectors.vectorOf('10007')!)).toEqual(Array.from(roundToHalf(vectors.get('10007')!)));
+    expect(loaded.vectors.exact(vectors.get('10009')!, 1)[0].id).toBe('10009');
 
-      // An empty catalog publishes an index with no vector parts, and it loads.
-      const none = await publishIndex(s3IndexStore(), syntheticIndex(0).index, { skipPointer: true });
-      expect(none.files['vectors.f16'].parts).toEqual([]);
-      expect((await loadIndex(s3IndexStore(), none.version, tmp)).size).toBe(0);
-      await new Promise((r) => setImmediate(r));
+    // An empty catalog publishes an index with no vector parts, and it loads.
+    const none = await publishIndex(s3IndexStore(), syntheticIndex(0).index, { skipPointer: true });
+    expect(none.files['vectors.f16'].parts).toEqual([]);
+    expect((await loadIndex(s3IndexStore(), none.version)).size).toBe(0);
 
-      // A vector part that no longer matches (here: past the end of a shortened object) is refused.
-      const big = syntheticIndex(1100, 2048, 5).index; // 4.5 MB of vectors → 2 parts
-      big.remove('10005'); // a removed element keeps its record in the graph: parts cover all 1,100
-      const parted = await publishIndex(s3IndexStore(), big, { skipPointer: true });
-      expect(parted.files['vectors.f16'].parts.map((p) => p.bytes)).toEqual([550 * 2048 * 2, 550 * 2048 * 2]);
-      const whole = await loadIndex(s3IndexStore(), parted.version, tmp);
-      expect(Array.from(whole.vectors.vectorOf('11099')!)).toEqual(Array.from(big.vectors.vectorOf('11099')!));
-      expect([whole.size, whole.has('10005')]).toEqual([1099, false]);
-      await new Promise((r) => setImmediate(r));
-      // A part streams into the file before its checksum is known: one flipped byte near its end still refuses the
-      // load, and the half-written file goes with it.
-      const artifacts = new S3BlobStore({ bucket: 'artifacts' });
-      const f16 = `index/${parted.version}/vectors.f16`;
-      const flipped = Uint8Array.from((await artifacts.get(f16))!);
-      flipped[flipped.length - 3] ^= 1;
-      await artifacts.put(f16, flipped);
-      await expect(loadIndex(s3IndexStore(), parted.version, tmp)).rejects.toThrow(/bytes 2252800\+2252800 does not match its manifest checksum/);
-      expect(readdirSync(tmp)).toEqual([]);
-      await artifacts.put(f16, new Uint8Array(16));
-      await expect(loadIndex(s3IndexStore(), parted.version, tmp)).rejects.toBeInstanceOf(CorruptArtifactError);
-      expect(readdirSync(tmp)).toEqual([]);
+    // A vector part that no longer matches (here: past the end of a shortened object) is refused.
+    const big = syntheticIndex(1100, 2048, 5).index; // 4.5 MB of vectors → 2 parts
+    big.remove('10005'); // a removed element keeps its record in the graph: parts cover all 1,100
+    const parted = await publishIndex(s3IndexStore(), big, { skipPointer: true });
+    expect(parted.files['vectors.f16'].parts.map((p) => p.bytes)).toEqual([550 * 2048 * 2, 550 * 2048 * 2]);
+    const whole = await loadIndex(s3IndexStore(), parted.version);
+    expect(Array.from(whole.vectors.vectorOf('11099')!)).toEqual(Array.from(big.vectors.vectorOf('11099')!));
+    expect([whole.size, whole.has('10005')]).toEqual([1099, false]);
+    // A part streams into the index before its checksum is known: one flipped byte near its end still refuses the load.
+    const artifacts = new S3BlobStore({ bucket: 'artifacts' });
+    const f16 = `index/${parted.version}/vectors.f16`;
+    const flipped = Uint8Array.from((await artifacts.get(f16))!);
+    flipped[flipped.length - 3] ^= 1;
+    await artifacts.put(f16, flipped);
+    await expect(loadIndex(s3IndexStore(), parted.version)).rejects.toThrow(/bytes 2252800\+2252800 does not match its manifest checksum/);
+    await artifacts.put(f16, new Uint8Array(16));
+    await expect(loadIndex(s3IndexStore(), parted.version)).rejects.toBeInstanceOf(CorruptArtifactError);
 
-      // A truncated graph is refused, and the temp folder removed before the error surfaces.
-      await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${manifest.version}/graph.bin`, new Uint8Array(1000));
-      await expect(loadIndex(s3IndexStore(), manifest.version, tmp)).rejects.toThrow(/checksum/);
-      expect(readdirSync(tmp)).toEqual([]);
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    // A truncated graph is refused.
+    await new S3BlobStore({ bucket: 'artifacts' }).put(`index/${manifest.version}/graph.bin`, new Uint8Array(1000));
+    await expect(loadIndex(s3IndexStore(), manifest.version)).rejects.toThrow(/checksum/);
   });
 });
