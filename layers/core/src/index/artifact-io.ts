@@ -98,7 +98,7 @@ export class PointerMovedError extends Error {
 }
 
 /**
- * A file, streamed into one buffer and refused unless it matches its manifest entry. `onPrefix` gets its first
+ * A file, streamed into one buffer and refused unless it matches its manifest entry. `prefix.then` gets its first
  * `prefix.bytes` as soon as they are in, before the checksum can vouch for them: work started on them is dropped
  * when this rejects.
  */
