@@ -3,7 +3,8 @@
  * the JSON header, then the binary body from the next multiple of `align` bytes, so that typed-array views of a
  * download line up.
  */
-const aligned = (n: number, align: number) => Math.ceil(n / align) * align;
+/** `n` rounded up to a multiple of `align`. */
+export const aligned = (n: number, align: number) => Math.ceil(n / align) * align;
 
 /** A zeroed buffer with `header` written in front of `bodyBytes` bytes of body, which start at `bodyAt`. */
 export function framed(header: unknown, bodyBytes: number, align: number): { out: Uint8Array<ArrayBuffer>; bodyAt: number } {

@@ -13,7 +13,7 @@
  *   per text field: ends Uint32[count] (row r is bytes [ends[r − 1], ends[r])), then its UTF-8 bytes
  */
 import type { IndexedItem } from './artifact.ts';
-import { framed, unframed } from './framed-bytes.ts';
+import { aligned, framed, unframed } from './framed-bytes.ts';
 
 const FORMAT = 'lookbook-items/1';
 const CATEGORICAL = ['gender', 'masterCategory', 'subCategory', 'articleType', 'baseColour', 'season', 'usage', 'currency', 'brand'] as const;
@@ -32,7 +32,6 @@ interface Header {
   textBytes: Record<TextField, number>;
 }
 
-const align8 = (n: number) => (n + 7) & ~7;
 const fail = (why: string): never => {
   throw new Error(why);
 };
@@ -93,11 +92,11 @@ export function encodeItems(labels: readonly (string | null)[], items: readonly 
   }
   const header: Header = { format: FORMAT, count: items.length, labels: labels.length, colourCodes: colourCodes.length, dict, textBytes };
   const layout = sections(header);
-  const { out, bodyAt } = framed(header, layout.reduce((n, s) => n + align8(s.length * s.type.BYTES_PER_ELEMENT), 0), 8);
+  const { out, bodyAt } = framed(header, layout.reduce((n, s) => n + aligned(s.length * s.type.BYTES_PER_ELEMENT, 8), 0), 8);
   let at = bodyAt;
   for (const s of layout) {
     new s.type(out.buffer, at, s.length).set(arrays[s.name]);
-    at += align8(s.length * s.type.BYTES_PER_ELEMENT);
+    at += aligned(s.length * s.type.BYTES_PER_ELEMENT, 8);
   }
   return out;
 }
@@ -187,7 +186,7 @@ export function decodeItems(bytes: Uint8Array): { labels: (string | null)[]; ite
   for (const s of sections(h)) {
     if (at + s.length * s.type.BYTES_PER_ELEMENT > data.byteLength) fail(`section ${s.name} cut short`);
     view.set(s.name, new s.type(data.buffer as ArrayBuffer, data.byteOffset + at, s.length));
-    at = align8(at + s.length * s.type.BYTES_PER_ELEMENT);
+    at = aligned(at + s.length * s.type.BYTES_PER_ELEMENT, 8);
   }
   if (at !== data.byteLength) fail(`${data.byteLength} bytes, the layout needs ${at}`);
   const get = <T>(name: string) => view.get(name) as T;
