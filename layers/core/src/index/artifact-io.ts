@@ -124,11 +124,13 @@ async function fetchVerified(
     hash.update(chunk);
     if (prefix && at < prefix.bytes && received >= prefix.bytes) prefix.then(bytes.subarray(0, prefix.bytes));
   }
-  if (received !== expected.bytes || hash.digest('hex') !== expected.sha256) {
-    throw new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected.bytes ? '+' : ''} bytes, expected ${expected.bytes})`);
-  }
+  if (received !== expected.bytes || hash.digest('hex') !== expected.sha256) throw checksumMismatch(where, received, expected.bytes);
   return bytes;
 }
+
+/** What a file or vector part that does not match its manifest entry is refused with (`+`: it ran on past its size). */
+const checksumMismatch = (where: string, received: number, expected: number) =>
+  new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected ? '+' : ''} bytes, expected ${expected})`);
 
 /** Where a vector part goes: records written as they arrive, then hashed as written. */
 interface VectorSink {
@@ -150,8 +152,6 @@ async function streamPart(store: IndexStore, manifest: IndexManifest, k: number,
   const where = `${store.describe(manifest.version, 'vectors.f16')} bytes ${start}+${expected.bytes}`;
   const body = await store.streamFile(manifest.version, 'vectors.f16', { start, end: start + expected.bytes });
   if (!body) throw new CorruptArtifactError(`${where} is missing`);
-  const mismatch = (received: number) =>
-    new CorruptArtifactError(`${where} does not match its manifest checksum (${received}${received > expected.bytes ? '+' : ''} bytes, expected ${expected.bytes})`);
   let received = 0;
   let filled = 0;
   let first = k * recordsPerPart;
@@ -171,9 +171,9 @@ async function streamPart(store: IndexStore, manifest: IndexManifest, k: number,
       if (filled === batch.byteLength) await flush(filled);
     }
   }
-  if (received !== expected.bytes) throw mismatch(received);
+  if (received !== expected.bytes) throw checksumMismatch(where, received, expected.bytes);
   if (filled) await flush(filled);
-  if ((await sink.sha256(k * recordsPerPart, expected.bytes / recordBytes)) !== expected.sha256) throw mismatch(received);
+  if ((await sink.sha256(k * recordsPerPart, expected.bytes / recordBytes)) !== expected.sha256) throw checksumMismatch(where, received, expected.bytes);
 }
 
 /**
