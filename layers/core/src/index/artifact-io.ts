@@ -219,8 +219,7 @@ async function fetchGraph(store: IndexStore, manifest: IndexManifest, labels: Pr
   // A graph shorter than its header never calls headerIn: then its bytes (refused as too short) are the header.
   const loading = Promise.race([header, graphBytes]).then((first) => {
     try {
-      const { header: hnswHeader, count } = loadHeader(first.subarray(0, HEADER_BYTES), manifest.dim);
-      return HnswIndex.beginLoad(hnswHeader, count, manifest.dim, { ...manifest.hnsw }, labels);
+      return HnswIndex.beginLoad(loadHeader(first.subarray(0, HEADER_BYTES), manifest.dim), manifest.dim, { ...manifest.hnsw }, labels);
     } catch (err) {
       throw corrupt(err);
     }

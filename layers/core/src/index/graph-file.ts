@@ -68,11 +68,10 @@ export function splitGraphFile(file: Uint8Array, dim: number): { graph: Uint8Arr
 
 /**
  * What a load starts from: hnswlib's header in the binary16 layout, made from the graph's (which keeps the float32
- * layout), and the record count. Only the graph's first HEADER_BYTES are needed, so a load can start as they arrive.
+ * layout). Only the graph's first HEADER_BYTES are needed, so a load can start as they arrive.
  */
-export function loadHeader(graphHeader: Uint8Array, dim: number): { header: Uint8Array; count: number } {
-  const graphLayout = layout(graphHeader, dim, 4);
-  return { header: resizedHeader(graphHeader, graphLayout, dim * 2), count: graphLayout.count };
+export function loadHeader(graphHeader: Uint8Array, dim: number): Uint8Array {
+  return resizedHeader(graphHeader, layout(graphHeader, dim, 4), dim * 2);
 }
 
 /** The graph's two sections: level 0 without its vectors (every record's links and label) and the upper levels' links. */

@@ -125,9 +125,10 @@ export class HnswIndex implements VectorIndex {
    * order and concurrently (copied on worker threads, so the calling thread neither copies nor first-touches the
    * memory), and `finish` reads the upper levels' links. The label maps are built as soon as `labels` arrive.
    */
-  static beginLoad(header: Uint8Array, count: number, dim: number, params: HnswParams, labels: Promise<(string | null)[]>): IndexLoad {
+  static beginLoad(header: Uint8Array, dim: number, params: HnswParams, labels: Promise<(string | null)[]>): IndexLoad {
     const graph = new HierarchicalNSW(SPACE, dim);
     graph.beginLoad(header);
+    const count = graph.getCurrentCount(); // as the header says
     const maps = labels.then(labelMaps);
     maps.catch(() => {}); // awaited in finish; a load abandoned before it must not leave an unhandled rejection
     let vectorsWritten = 0;

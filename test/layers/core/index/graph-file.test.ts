@@ -21,13 +21,13 @@ describe('hnswlib index split into graph + binary16 vectors', () => {
     // header a load starts from has the binary16 one.
     const header = new DataView(graph.buffer, graph.byteOffset, 96);
     expect(Number(header.getBigUint64(32, true) - header.getBigUint64(40, true))).toBe(dim * 4);
-    expect(Buffer.from(loadHeader(graph.subarray(0, HEADER_BYTES), dim).header).equals(Buffer.from(file.subarray(0, HEADER_BYTES)))).toBe(true);
+    expect(Buffer.from(loadHeader(graph.subarray(0, HEADER_BYTES), dim)).equals(Buffer.from(file.subarray(0, HEADER_BYTES)))).toBe(true);
     const unaligned = Buffer.alloc(graph.byteLength + 1).subarray(1); // a Buffer, whose slice() is a view
     unaligned.set(graph);
     for (const g of [graph, unaligned]) {
-      const { header: start, count } = loadHeader(g.subarray(0, HEADER_BYTES), dim);
+      const start = loadHeader(g.subarray(0, HEADER_BYTES), dim);
       const { links, upper } = graphSections(g, dim);
-      const loading = HnswIndex.beginLoad(start, count, dim, index.params, Promise.resolve(saved.labels));
+      const loading = HnswIndex.beginLoad(start, dim, index.params, Promise.resolve(saved.labels));
       await loading.writeVectors(vectors.subarray(120 * dim), 120);
       await loading.writeLinks(links);
       await loading.writeVectors(vectors.subarray(0, 120 * dim), 0);
@@ -42,8 +42,7 @@ describe('hnswlib index split into graph + binary16 vectors', () => {
     expect(() => splitGraphFile(new Uint8Array(10), dim)).toThrow(/too short/);
     expect(() => loadHeader(graph.subarray(0, 95), dim)).toThrow(/too short/);
     expect(() => graphSections(graph.subarray(0, 500), dim)).toThrow(/truncated/);
-    const { header, count } = loadHeader(graph, dim);
-    const loading = HnswIndex.beginLoad(header, count, dim, index.params, Promise.resolve(saved.labels));
+    const loading = HnswIndex.beginLoad(loadHeader(graph, dim), dim, index.params, Promise.resolve(saved.labels));
     await loading.writeLinks(graphSections(graph, dim).links);
     await loading.writeVectors(vectors.subarray(0, 150 * dim), 0);
     await expect(loading.finish(graphSections(graph, dim).upper)).rejects.toThrow(/level 0 incomplete: 150 of 200 vectors written/);

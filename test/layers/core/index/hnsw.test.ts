@@ -125,9 +125,9 @@ describe('HnswIndex', () => {
     expect(saved.labels[10]).toBeNull();
     // As an artifact travels: split into graph and vectors, put back together in the loaded index's memory.
     const { graph, vectors: halves } = splitGraphFile(saved.bytes, dim);
-    const { header, count } = loadHeader(graph, dim);
+    const header = loadHeader(graph, dim);
     const { links, upper } = graphSections(graph, dim);
-    const loading = HnswIndex.beginLoad(header, count, dim, h.params, Promise.resolve(saved.labels));
+    const loading = HnswIndex.beginLoad(header, dim, h.params, Promise.resolve(saved.labels));
     await expect(loading.finish(upper)).rejects.toThrow(/level 0 incomplete: 0 of 500 vectors, no links written/);
     await Promise.all([loading.writeVectors(halves.subarray(200 * dim), 200), loading.writeLinks(links), loading.writeVectors(halves.subarray(0, 200 * dim), 0)]);
     expect(await loading.sha256OfVectors(0, 500)).toBe(createHash('sha256').update(halves).digest('hex'));
